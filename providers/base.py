@@ -1,0 +1,75 @@
+"""The abstract provider: one async interface over the five backends."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from sindri.schemas.loader import LoadedConfig
+from sindri.schemas.model import SindriConfig
+
+from .runner import Runner
+from .types import DeploymentPlan, DeploymentStatus, DeployOptions, DeployResult, PrerequisiteStatus
+
+
+class Provider(ABC):
+    """A backend. Each lifecycle call runs its tools through `self.runner` and writes files only
+    under `self.output_dir` (below the config file's directory, never the current directory)."""
+
+    name: ClassVar[str]
+
+    def __init__(self, loaded: LoadedConfig, runner: Runner) -> None:
+        self.loaded = loaded
+        self.runner = runner
+
+    @property
+    def config(self) -> SindriConfig:
+        return self.loaded.config
+
+    @property
+    def output_dir(self) -> Path:
+        return self.loaded.directory / ".sindri" / self.name
+
+    def progress(self, line: str) -> None:
+        self.runner.progress(line)
+
+    @abstractmethod
+    async def check_prerequisites(self) -> PrerequisiteStatus:
+        """Which tools, logins and daemons this provider needs, and which are missing (with fixes)."""
+
+    @abstractmethod
+    async def plan(self) -> DeploymentPlan:
+        """What deploy would create or change, without changing anything."""
+
+    @abstractmethod
+    async def deploy(self, options: DeployOptions) -> DeployResult:
+        """Create (or with force, recreate) the environment."""
+
+    @abstractmethod
+    async def status(self) -> DeploymentStatus:
+        """The environment's state; NOT_DEPLOYED when it does not exist (never an error for that)."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Start a stopped, suspended or paused environment."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Stop (or suspend/pause) the environment, keeping its data."""
+
+    @abstractmethod
+    async def connect(self, command: Sequence[str] | None = None) -> int:
+        """Open an interactive shell on the caller's terminal, or run `command` inside the
+        environment; return the exit code of the shell or command."""
+
+    @abstractmethod
+    async def destroy(self, force: bool = False) -> list[str]:
+        """Remove everything this environment created (and nothing else); return what was done."""
+
+    def supports_gpu(self) -> bool:
+        return False
+
+    def supports_auto_suspend(self) -> bool:
+        return False

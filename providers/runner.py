@@ -1,0 +1,229 @@
+"""The one way providers run external tools.
+
+Why one runner: every subprocess must be an argv list with a timeout, be cancellable without leaving
+orphans (each child gets its own process group, killed as a whole), stream its output line by line to
+a progress callback, and never let a secret value reach a log, a progress line or an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ToolFailedError, ToolNotFoundError, ToolTimeoutError
+from .types import ProgressCallback
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 120.0
+STDERR_TAIL_LINES = 20
+KILL_GRACE = 2.0
+REDACTED = "********"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a finished tool returned. stdout/stderr are raw (for parsing); only errors are redacted."""
+
+    argv: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass
+class Redactor:
+    """Replaces every known secret value with a fixed mask."""
+
+    secrets: set[str] = field(default_factory=set)
+
+    def add(self, values: Iterable[str]) -> None:
+        # Very short values would mask ordinary words; secrets that short are not secrets.
+        self.secrets.update(v for v in values if v and len(v) >= 4)
+
+    def __call__(self, text: str) -> str:
+        for value in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(value, REDACTED)
+        return text
+
+
+class Runner:
+    """Runs tools for one lifecycle operation; carries the secrets to redact and the progress sink."""
+
+    def __init__(
+        self,
+        *,
+        secrets: Iterable[str] = (),
+        progress: ProgressCallback | None = None,
+        tool_paths: Mapping[str, str] | None = None,
+        default_timeout: float = DEFAULT_TIMEOUT,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.redact = Redactor()
+        self.redact.add(secrets)
+        self._progress = progress
+        self.tool_paths = dict(tool_paths or {})
+        self.default_timeout = default_timeout
+        self.base_env = dict(os.environ if env is None else env)
+
+    def progress(self, line: str) -> None:
+        """Send one human line to the progress sink (redacted) and the debug log."""
+        line = self.redact(line)
+        log.debug("%s", line)
+        if self._progress is not None:
+            self._progress(line)
+
+    def which(self, tool: str) -> str | None:
+        """Where `tool` is: a configured path first, then PATH (of the runner's environment)."""
+        configured = self.tool_paths.get(tool)
+        if configured:
+            return configured if os.access(configured, os.X_OK) else None
+        return shutil.which(tool, path=self.base_env.get("PATH"))
+
+    def _resolve(self, argv: Sequence[str], hint: str | None) -> list[str]:
+        if not argv:
+            raise ValueError("empty argv")
+        exe = self.which(argv[0])
+        if exe is None:
+            raise ToolNotFoundError(argv[0], hint=hint)
+        return [exe, *argv[1:]]
+
+    def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        return {**self.base_env, **(env or {})}
+
+    async def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        input: str | None = None,
+        check: bool = True,
+        stream: bool = False,
+        hint: str | None = None,
+    ) -> CommandResult:
+        """Run a tool to completion and capture its output.
+
+        `stream` sends each stdout/stderr line to the progress callback as it arrives. `check` raises
+        ToolFailedError on a non-zero exit. `input` is written to stdin (how secrets reach tools
+        without touching disk). `hint` is attached to not-found and failure errors.
+        """
+        resolved = self._resolve(argv, hint)
+        limit = self.default_timeout if timeout is None else timeout
+        log.debug("run %s (timeout %ss)", self.redact(" ".join(argv)), limit)
+        proc = await asyncio.create_subprocess_exec(
+            *resolved,
+            cwd=str(cwd) if cwd else None,
+            env=self._env(env),
+            stdin=asyncio.subprocess.PIPE if input is not None else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+        out: list[str] = []
+        err: list[str] = []
+        try:
+            await asyncio.wait_for(self._communicate(proc, input, out, err, stream), timeout=limit)
+        except TimeoutError:
+            await _kill_group(proc)
+            raise ToolTimeoutError(list(argv), limit, hint=hint) from None
+        except BaseException:  # cancellation included: never leave the tool running
+            await _kill_group(proc)
+            raise
+        result = CommandResult(list(argv), proc.returncode or 0, "".join(out), "".join(err))
+        if check and not result.ok:
+            raise ToolFailedError(list(argv), result.returncode, self.tail(result), hint=hint)
+        return result
+
+    def tail(self, result: CommandResult) -> str:
+        """The last lines of stderr (or stdout when stderr is empty), redacted, for error messages."""
+        text = result.stderr.strip() or result.stdout.strip()
+        return self.redact("\n".join(text.splitlines()[-STDERR_TAIL_LINES:]))
+
+    async def _communicate(
+        self,
+        proc: asyncio.subprocess.Process,
+        input: str | None,
+        out: list[str],
+        err: list[str],
+        stream: bool,
+    ) -> None:
+        async def pump(reader: asyncio.StreamReader | None, sink: list[str]) -> None:
+            if reader is None:
+                return
+            while line := await reader.readline():
+                text = line.decode("utf-8", errors="replace")
+                sink.append(text)
+                if stream and text.strip():
+                    self.progress(text.rstrip("\r\n"))
+
+        async def feed() -> None:
+            if proc.stdin is None:
+                return
+            if input is not None:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    proc.stdin.write(input.encode())
+                    await proc.stdin.drain()
+            proc.stdin.close()
+
+        await asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err))
+        await proc.wait()
+
+    async def run_attached(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        hint: str | None = None,
+    ) -> int:
+        """Run a tool on the caller's terminal (interactive shells, `connect -- CMD`); return its exit code.
+
+        The child stays in our process group so the terminal's Ctrl-C reaches it; no timeout unless given.
+        """
+        resolved = self._resolve(argv, hint)
+        proc = await asyncio.create_subprocess_exec(
+            *resolved, cwd=str(cwd) if cwd else None, env=self._env(env)
+        )
+        try:
+            return await asyncio.wait_for(proc.wait(), timeout=timeout)
+        except TimeoutError:
+            await _kill(proc)
+            raise ToolTimeoutError(list(argv), timeout or 0, hint=hint) from None
+        except BaseException:
+            await _kill(proc)
+            raise
+
+
+async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    """Terminate the child's whole process group, then kill it if it lingers."""
+    if proc.returncode is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, KILL_GRACE)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, sig)
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=wait)
+            return
+        except TimeoutError:
+            continue
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the files providers generate (package data)."""
