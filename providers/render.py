@@ -1,0 +1,65 @@
+"""Rendering the files providers generate, with values escaped for the target format.
+
+Why filters instead of raw interpolation: a name, path or env value containing quotes, newlines, `#`
+or `{{` must not break or inject into the generated YAML, TOML or JSON. Jinja never re-evaluates a
+value, and each filter below emits a complete, quoted literal of its format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+
+def yaml_str(value: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML 1.2 / 1.1 flow scalars)."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def toml_str(value: object) -> str:
+    """A TOML basic string: JSON's escapes (with ASCII output) are all valid TOML escapes."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, indent=indent, ensure_ascii=True)
+
+
+def shell_quote(value: object) -> str:
+    return shlex.quote(str(value))
+
+
+_env = Environment(
+    loader=PackageLoader("sindri.templates", ""),
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(yaml_str=yaml_str, toml_str=toml_str, json=to_json, shell_quote=shell_quote)
+
+
+def render(template: str, **context: Any) -> str:
+    """Render `templates/<template>` with every variable required (StrictUndefined)."""
+    return _env.get_template(template).render(**context)
+
+
+def write_file(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write atomically (temp file + rename), creating parent directories, with the given mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
