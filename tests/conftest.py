@@ -40,3 +40,25 @@ def docker_engine_up() -> bool:
 def docker_engine() -> None:
     """Requires a reachable Docker engine (started by .ci/run)."""
     need(docker_engine_up(), "no Docker engine is reachable (run ../shared/tools/install-docker-engine.sh)")
+
+
+@pytest.fixture
+def standin_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a `sindri` subprocess with the stand-ins first on PATH and a fresh state dir."""
+    state = tmp_path / "standin-state"
+    state.mkdir()
+    env = dict(os.environ)
+    env["PATH"] = f"{STANDINS}{os.pathsep}{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["SINDRI_STANDIN_STATE"] = str(state)
+    env["PYTHONPATH"] = str(STANDINS)
+    return env
+
+
+def run_sindri(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120, input: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `sindri` CLI as a subprocess (the interface users have)."""
+    exe = REPO / ".venv" / "bin" / "sindri"
+    return subprocess.run(
+        [str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, input=input
+    )

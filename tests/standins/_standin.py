@@ -1,0 +1,76 @@
+"""Shared plumbing for the stand-in executables (flyctl, devpod, kind, k3d, kubectl, e2b, ...).
+
+State lives in JSON files under $SINDRI_STANDIN_STATE (one file per tool), so calls made by separate
+processes see each other's effects. Failure injection is by environment variables, read per tool:
+
+  SINDRI_STANDIN_DELAY=0.2          every call sleeps this long first (benchmarks)
+  SINDRI_STANDIN_HANG=<subcommand>  a call whose argv starts with this (space-joined) never returns
+  SINDRI_STANDIN_GARBAGE=<subcmd>   a call matching this prints non-JSON garbage and exits 0
+  SINDRI_STANDIN_FAIL=<subcmd>      a call matching this exits 1 with a generic error on stderr
+Each call is also appended to $SINDRI_STANDIN_STATE/<tool>.log (one JSON argv per line), so tests can
+assert what was run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def state_dir() -> Path:
+    root = os.environ.get("SINDRI_STANDIN_STATE")
+    if not root:
+        sys.stderr.write("stand-in: SINDRI_STANDIN_STATE is not set\n")
+        sys.exit(97)
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def state(tool: str) -> Iterator[dict[str, Any]]:
+    """Load, yield and save the tool's state under an exclusive lock."""
+    base = state_dir()
+    with open(base / f"{tool}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        file = base / f"{tool}.json"
+        data: dict[str, Any] = json.loads(file.read_text()) if file.exists() else {}
+        yield data
+        file.write_text(json.dumps(data, indent=1))
+
+
+def _matches(knob: str, argv: list[str]) -> bool:
+    wanted = os.environ.get(knob, "")
+    joined = " ".join(argv)
+    return any(w and joined.startswith(w) for w in wanted.split(","))
+
+
+def begin(tool: str, argv: list[str]) -> None:
+    """Log the call and apply the failure-injection knobs. Call first in every stand-in."""
+    with open(state_dir() / f"{tool}.log", "a") as log:
+        log.write(json.dumps(argv) + "\n")
+    delay = float(os.environ.get("SINDRI_STANDIN_DELAY", "0") or 0)
+    if delay:
+        time.sleep(delay)
+    if _matches("SINDRI_STANDIN_HANG", argv):
+        while True:
+            time.sleep(3600)
+    if _matches("SINDRI_STANDIN_GARBAGE", argv):
+        sys.stdout.write("\x1b[31m<html>502 Bad Gateway</html> {not json\n")
+        sys.exit(0)
+    if _matches("SINDRI_STANDIN_FAIL", argv):
+        sys.stderr.write(f"Error: {tool} stand-in was told to fail\n")
+        sys.exit(1)
+
+
+def calls(tool: str) -> list[list[str]]:
+    """Every argv the tool was called with (for tests)."""
+    log = state_dir() / f"{tool}.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
