@@ -55,7 +55,11 @@ def standin_env(tmp_path: Path) -> dict[str, str]:
 
 
 def run_sindri(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120, input: str = ""
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    input: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `sindri` CLI as a subprocess (the interface users have)."""
     exe = REPO / ".venv" / "bin" / "sindri"
