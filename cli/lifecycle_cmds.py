@@ -1,9 +1,371 @@
-"""`sindri plan|deploy|status|start|stop|connect|destroy|doctor` (owned by the provider issue)."""
+"""`sindri plan|deploy|status|start|stop|connect|destroy|doctor`: a thin front end over
+`sindri.providers.lifecycle`.
+
+Exit codes: 0 success; 1 a ProviderError/ConfigError (message and fix on stderr) or an unexpected
+failure (one line, never a traceback unless SINDRI_DEBUG=1); 2 usage errors; 130 Ctrl-C; 143 SIGTERM;
+`connect -- CMD` returns CMD's exit code. Progress goes to stderr so stdout stays machine-readable.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+from sindri.providers.errors import ProviderError
+from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
+from sindri.providers.runner import Redactor
+from sindri.providers.types import DeploymentStatus, DeployOptions, PrerequisiteStatus
+from sindri.schemas.loader import ConfigError, LoadedConfig
+from sindri.schemas.model import SUPPORTED_PROVIDERS
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_TIMEOUT = 600.0
+
+
+def _progress(line: str) -> None:
+    click.echo(f"  {line}", err=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _execute(make: Callable[[], Awaitable[T]], redact: Redactor) -> T:
+    """Run the coroutine with the CLI's error contract (see the module docstring)."""
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        if task is not None:  # SIGTERM cancels like Ctrl-C does, so tools are stopped
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await make()
+
+    try:
+        return asyncio.run(main())
+    except (ProviderError, ConfigError) as exc:
+        _fail(redact(str(exc)))
+    except KeyboardInterrupt:
+        _fail("interrupted; the running tools were stopped", 130)
+    except asyncio.CancelledError:
+        _fail("terminated; the running tools were stopped", 143)
+    except Exception as exc:
+        if os.environ.get("SINDRI_DEBUG") == "1":
+            raise
+        detail = redact(str(exc)).splitlines()[0] if str(exc) else ""
+        _fail(f"unexpected {type(exc).__name__}: {detail} (run with SINDRI_DEBUG=1 for details)")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _common(func: F) -> F:
+    """-c/--config and --provider, shared by every lifecycle command."""
+    func = click.option(
+        "--provider",
+        type=click.Choice(SUPPORTED_PROVIDERS),
+        help="Use this provider instead of the file's deployment.provider.",
+    )(func)
+    func = click.option(
+        "-c",
+        "--config",
+        "config",
+        type=click.Path(dir_okay=True, path_type=Path),
+        help="sindri.yaml to use (default: found from the current directory upward).",
+    )(func)
+    return func
+
+
+def _timeout_option(func: F) -> F:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help="Seconds before the command gives up and stops its tools.",
+    )(func)
+
+
+def _json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(func)
+
+
+def _load(config: Path | None, provider: str | None) -> LoadedConfig:
+    try:
+        return load(config, cwd=Path.cwd(), provider_override=provider)
+    except (ConfigError, ProviderError) as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _act(
+    action: Action,
+    loaded: LoadedConfig,
+    *,
+    options: DeployOptions | None = None,
+    command: Sequence[str] | None = None,
+) -> ActionResult:
+    redact = Redactor()
+
+    async def go() -> ActionResult:
+        try:
+            return await run_action(
+                action,
+                cwd=Path.cwd(),
+                loaded=loaded,
+                options=options,
+                progress=_progress,
+                command=command,
+            )
+        finally:
+            redact.add(loaded.secrets.values())
+
+    result = _execute(go, redact)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return result
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2))
 
 
 def register(group: click.Group) -> None:
     """Attach this module's commands to the top-level group."""
+
+    @group.command("plan")
+    @_common
+    @_timeout_option
+    @_json_option
+    def plan_cmd(config: Path | None, provider: str | None, timeout: float, as_json: bool) -> None:
+        """Show what deploy would create or change, without changing anything."""
+        result = _act("plan", _load(config, provider), options=DeployOptions(timeout=timeout))
+        assert result.plan is not None
+        if as_json:
+            _print_json(result.plan.to_json())
+            return
+        click.echo(f"Plan for {result.name} on {result.provider}:")
+        for act in result.plan.actions:
+            click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
+        for file in result.plan.files:
+            click.echo(f"  write    {file}")
+        for warning in result.plan.warnings:
+            click.echo(f"warning: {warning}", err=True)
+
+    @group.command("deploy")
+    @_common
+    @click.option("-f", "--force", is_flag=True, help="Recreate the environment if it exists.")
+    @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until it is running.")
+    @click.option("--dry-run", is_flag=True, help="Only show the plan (same as `sindri plan`).")
+    @_timeout_option
+    @_json_option
+    def deploy_cmd(
+        config: Path | None,
+        provider: str | None,
+        force: bool,
+        wait: bool,
+        dry_run: bool,
+        timeout: float,
+        as_json: bool,
+    ) -> None:
+        """Create (or with --force, recreate) the environment."""
+        loaded = _load(config, provider)
+        options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+        if dry_run:
+            result = _act("plan", loaded, options=options)
+            assert result.plan is not None
+            if as_json:
+                _print_json(result.plan.to_json())
+            else:
+                for act in result.plan.actions:
+                    click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
+            return
+        result = _act("deploy", loaded, options=options)
+        deployed = result.deploy
+        assert deployed is not None
+        if as_json:
+            _print_json(deployed.to_json())
+        else:
+            for message in deployed.messages:
+                click.echo(message)
+            for warning in deployed.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            instance = f" (instance {deployed.instance_id})" if deployed.instance_id else ""
+            click.echo(f"Deployed {deployed.name} to {deployed.provider}{instance}.")
+            if deployed.connection and deployed.connection.ssh_command:
+                click.echo(f"Shell: {deployed.connection.ssh_command}")
+            click.echo(f"Connect with: sindri connect -c {loaded.path}")
+        if not deployed.success:
+            sys.exit(1)
+
+    @group.command("status")
+    @_common
+    @_timeout_option
+    @_json_option
+    def status_cmd(config: Path | None, provider: str | None, timeout: float, as_json: bool) -> None:
+        """Show the environment's state, resources and timestamps."""
+        result = _act("status", _load(config, provider), options=DeployOptions(timeout=timeout))
+        assert result.status is not None
+        if as_json:
+            _print_json(result.status.to_json())
+        else:
+            click.echo(_format_status(result.status))
+
+    simple: tuple[tuple[Action, str, str], ...] = (
+        ("start", "Started", "Start a stopped, suspended or paused environment."),
+        ("stop", "Stopped", "Stop the environment, keeping its data."),
+    )
+    for verb, past, doc in simple:
+        _register_simple(group, verb, past, doc)
+
+    @group.command(
+        "connect",
+        context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    )
+    @_common
+    @click.argument("command", nargs=-1, type=click.UNPROCESSED)
+    def connect_cmd(config: Path | None, provider: str | None, command: tuple[str, ...]) -> None:
+        """Open a shell in the environment, or run one command: `sindri connect -- CMD ARGS`.
+
+        With a command, exits with the command's exit code.
+        """
+        result = _act("connect", _load(config, provider), command=command or None)
+        sys.exit(result.exit_code)
+
+    @group.command("destroy")
+    @_common
+    @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+    @click.option("-f", "--force", is_flag=True, help="Remove even when parts are missing or failing.")
+    @_timeout_option
+    def destroy_cmd(
+        config: Path | None, provider: str | None, yes: bool, force: bool, timeout: float
+    ) -> None:
+        """Remove everything this environment created (asks first unless --yes)."""
+        loaded = _load(config, provider)
+        what = f"environment '{loaded.config.name}' on {loaded.config.provider}"
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"refusing to destroy {what} without confirmation\n  fix: pass --yes")
+            if not click.confirm(f"Destroy {what}? This deletes its data", default=False):
+                _fail("not destroyed")
+        result = _act("destroy", loaded, options=DeployOptions(force=force, timeout=timeout))
+        for line in result.destroyed:
+            click.echo(line)
+        click.echo(f"Destroyed {what}.")
+
+    @group.command("doctor")
+    @click.option(
+        "-c", "--config", "config", type=click.Path(path_type=Path), help="sindri.yaml to read settings from."
+    )
+    @click.option(
+        "--provider",
+        "providers",
+        multiple=True,
+        type=click.Choice(SUPPORTED_PROVIDERS),
+        help="Check this provider (repeatable). Default: the config's provider, or all without a config.",
+    )
+    @click.option("--all", "check_all", is_flag=True, help="Check all five providers.")
+    @_timeout_option
+    @_json_option
+    def doctor_cmd(
+        config: Path | None,
+        providers: tuple[str, ...],
+        check_all: bool,
+        timeout: float,
+        as_json: bool,
+    ) -> None:
+        """Check the tools, logins and daemons each provider needs, with install hints."""
+        names = _doctor_targets(config, providers, check_all)
+
+        async def go() -> list[PrerequisiteStatus]:
+            async with asyncio.timeout(timeout):
+                return await doctor(names, config_path=config, cwd=Path.cwd())
+
+        statuses = _execute(go, Redactor())
+        if as_json:
+            _print_json([s.to_json() for s in statuses])
+        else:
+            click.echo(_format_doctor(statuses))
+        if not all(s.satisfied for s in statuses):
+            sys.exit(1)
+
+
+def _register_simple(group: click.Group, verb: Action, past: str, doc: str) -> None:
+    @group.command(verb, help=doc)
+    @_common
+    @_timeout_option
+    def command(config: Path | None, provider: str | None, timeout: float) -> None:
+        result = _act(verb, _load(config, provider), options=DeployOptions(timeout=timeout))
+        click.echo(f"{past} {result.name} ({result.provider}).")
+
+
+def _doctor_targets(config: Path | None, providers: tuple[str, ...], check_all: bool) -> list[str] | None:
+    """Explicit providers, else all with --all, else the config's provider, else all."""
+    if providers:
+        return list(dict.fromkeys(p if p != "docker-compose" else "docker" for p in providers))
+    if check_all:
+        return None
+    try:
+        return [load(config, cwd=Path.cwd()).config.provider]
+    except (ConfigError, ProviderError) as exc:
+        if config is not None:
+            _fail(str(exc))
+        return None
+
+
+def _format_status(status: DeploymentStatus) -> str:
+    rows = [
+        ("Name", status.name),
+        ("Provider", status.provider),
+        ("State", status.state.label),
+        ("Instance ID", status.instance_id or "none"),
+        ("Image", status.image or "none"),
+    ]
+    if status.addresses:
+        rows.append(("Addresses", ", ".join(a.value for a in status.addresses)))
+    usage = status.resources
+    if usage is not None:
+        if usage.cpu_percent is not None:
+            rows.append(("CPU", f"{usage.cpu_percent:.1f}%"))
+        if usage.memory_bytes is not None:
+            limit = f" / {_size(usage.memory_limit)}" if usage.memory_limit else ""
+            rows.append(("Memory", f"{_size(usage.memory_bytes)}{limit}"))
+    stamps = status.timestamps
+    for label, when in (("Created", stamps.created_at), ("Started", stamps.started_at)):
+        if when is not None:
+            rows.append((label, when.isoformat()))
+    rows.extend((key, value) for key, value in sorted(status.details.items()))
+    lines = [f"{label + ':':<13}{value}" for label, value in rows]
+    lines.extend(status.messages)
+    return "\n".join(lines)
+
+
+def _size(count: int | None) -> str:
+    value = float(count or 0)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def _format_doctor(statuses: list[PrerequisiteStatus]) -> str:
+    lines = []
+    for status in statuses:
+        lines.append(f"{status.provider}: {'ready' if status.satisfied else 'missing prerequisites'}")
+        for item in status.available:
+            lines.append(f"  ok       {item.name}" + (f" ({item.version})" if item.version else ""))
+        for item in status.missing:
+            lines.append(f"  missing  {item.name}: {item.description}")
+            if item.install_hint:
+                lines.append(f"           install: {item.install_hint}")
+            if item.docs_url:
+                lines.append(f"           docs: {item.docs_url}")
+    return "\n".join(lines)

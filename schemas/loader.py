@@ -1,16 +1,41 @@
 """Finding and loading sindri.yaml for the lifecycle commands, and resolving its env secrets.
 
-STUB OF THE INTERFACE: the model issue's helper fills in discovery, validation and secret resolution.
+Why here and not in the CLI: the CLI and the language server load configs the same way, and both must
+never show a secret value, so discovery, validation and secret resolution live in one place.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .model import SindriConfig
+import yaml
+from dotenv import dotenv_values
+from pydantic import ValidationError
+
+from .model import SUPPORTED_PROVIDERS, SindriConfig, canonical_provider
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
+MAX_LISTED_FINDINGS = 20
+
+
+class ConfigError(Exception):
+    """The configuration cannot be found, read, validated or completed (missing required secrets).
+
+    The message never contains a secret value: only names, paths and positions.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  fix: {self.hint}" if self.hint else self.message
 
 
 @dataclass
@@ -21,7 +46,216 @@ class LoadedConfig:
     path: Path
     secrets: dict[str, str] = field(default_factory=dict)
     """Resolved env secrets, NAME -> value. Never print, log or write these."""
+    warnings: list[str] = field(default_factory=list)
+    """Non-fatal findings and secret-resolution notes (names only), for the user."""
 
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+
+def find_config(start: Path) -> Path:
+    """The nearest sindri.yaml (then sindri.yml) in `start` or any folder above it."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    raise ConfigError(
+        f"no {' or '.join(CONFIG_NAMES)} found in {start} or any folder above it",
+        hint="create one (see `sindri schema`) or point at it with -c/--config PATH",
+    )
+
+
+def load_config(path: Path | None, *, cwd: Path, provider_override: str | None = None) -> LoadedConfig:
+    """Read and validate a config (discovered from `cwd` when `path` is None).
+
+    Error-level findings raise ConfigError listing each as `path:line:col: code: message`;
+    warnings are kept on the result. `provider_override` replaces `deployment.provider`.
+    """
+    if path is None:
+        path = find_config(cwd)
+    elif not path.is_absolute():
+        path = cwd / path
+    path = path.resolve()
+    if path.is_dir():
+        path = find_config(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}", hint="check the path given with -c/--config"
+        ) from None
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    if provider_override is not None:
+        _check_provider_name(provider_override)
+    config, warnings = _validate(text, path, provider_override)
+    return LoadedConfig(config=config, path=path, warnings=warnings)
+
+
+def _check_provider_name(name: str) -> None:
+    if name not in SUPPORTED_PROVIDERS:
+        raise ConfigError(
+            f"provider '{name}' is not supported by this tool",
+            hint=f"use one of: {', '.join(SUPPORTED_PROVIDERS)}",
+        )
+
+
+def _validate(text: str, path: Path, provider_override: str | None) -> tuple[SindriConfig, list[str]]:
+    """Validate with the positioned engine when it is installed, else with the model directly."""
+    engine = _engine()
+    data: Any = None
+    warnings: list[str] = []
+    if engine is not None:
+        errors, warnings = engine(text, path)
+        if errors:
+            _raise_findings(path, errors)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1:1"
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        _raise_findings(path, [f"{path}:{where}: error: {problem}"])
+    if not isinstance(data, dict):
+        _raise_findings(path, [f"{path}:1:1: error: the file must be a mapping of sindri.yaml keys"])
+    if provider_override is not None and isinstance(data.get("deployment"), dict):
+        data["deployment"]["provider"] = provider_override
+    try:
+        return SindriConfig.model_validate(data), warnings
+    except ValidationError as exc:
+        _raise_findings(path, _pydantic_findings(exc, text, path))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _engine() -> Any:
+    """The validation engine's adapter, or None while `sindri.schemas.validate` is not installed."""
+    try:
+        module = importlib.import_module("sindri.schemas.validate")
+    except ImportError:
+        return None
+    validate_text = getattr(module, "validate_text", None)
+    if validate_text is None:
+        return None
+
+    def run(text: str, path: Path) -> tuple[list[str], list[str]]:
+        errors: list[str] = []
+        warnings: list[str] = []
+        for finding in validate_text(text):
+            severity = str(getattr(finding, "severity", "error")).lower().rsplit(".", 1)[-1]
+            line, col = _finding_position(finding)
+            code = getattr(finding, "code", "")
+            shown = f"{path}:{line}:{col}: {severity} {code}: {finding.message}"
+            (errors if severity in ("error", "1") else warnings).append(shown)
+        return errors, warnings
+
+    return run
+
+
+def _finding_position(finding: Any) -> tuple[int, int]:
+    """1-based line and column of a finding's range start, whatever the engine's range type."""
+    start = getattr(getattr(finding, "range", None), "start", None)
+    if start is None:
+        return 1, 1
+    line = getattr(start, "line", None)
+    col = getattr(start, "character", getattr(start, "column", None))
+    if line is None and isinstance(start, tuple):
+        line, col = start
+    return int(line or 0) + 1, int(col or 0) + 1
+
+
+def _pydantic_findings(exc: ValidationError, text: str, path: Path) -> list[str]:
+    """Model errors positioned on the YAML node they concern (the parent key for a missing key)."""
+    try:
+        root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        root = None
+    shown = []
+    for err in exc.errors():
+        loc = [part for part in err["loc"] if not isinstance(part, str) or not part.startswith("function")]
+        line, col = _node_position(root, loc)
+        dotted = ".".join(str(p) for p in loc) or "(root)"
+        shown.append(f"{path}:{line}:{col}: error: {dotted}: {err['msg']}")
+    return shown
+
+
+def _node_position(root: yaml.Node | None, loc: list[int | str]) -> tuple[int, int]:
+    node = root
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    child = value if part != loc[-1] else key
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    if node is None:
+        return 1, 1
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _raise_findings(path: Path, findings: list[str]) -> None:
+    listed = findings[:MAX_LISTED_FINDINGS]
+    more = len(findings) - len(listed)
+    body = "\n".join(listed) + (f"\n... and {more} more" if more > 0 else "")
+    raise ConfigError(
+        f"{path} is not a valid sindri.yaml:\n{body}", hint=f"run `sindri validate {path}` for details"
+    )
+
+
+def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Resolve env secrets: process environment > .env.local > .env (next to the config) > fromFile.
+
+    Stores the values on `loaded.secrets` and returns them. Missing required ones raise ConfigError
+    naming them; file and vault secrets are not forwarded by any provider and get a warning. An empty
+    value counts as unset, so it falls through to the next source.
+    """
+    env = os.environ if environ is None else environ
+    dotenv: dict[str, str] = {}
+    for name in (".env", ".env.local"):  # later files win
+        file = loaded.directory / name
+        if file.is_file():
+            values = dotenv_values(file, interpolate=False)
+            dotenv.update({k: v for k, v in values.items() if v})
+    provider = canonical_provider(str(loaded.config.deployment.provider))
+    resolved: dict[str, str] = {}
+    missing: list[str] = []
+    for secret in loaded.config.secrets:
+        source = str(secret.source)
+        if source != "env":
+            note = f"{source} secret {secret.name} is not forwarded by {provider}"
+            if note not in loaded.warnings:
+                loaded.warnings.append(note + " (only env secrets are)")
+            continue
+        value = env.get(secret.name) or dotenv.get(secret.name)
+        problem = ""
+        if not value and secret.from_file:
+            value, problem = _read_secret_file(loaded.directory, secret.from_file)
+        if value:
+            resolved[secret.name] = value
+        elif secret.required:
+            missing.append(secret.name + problem)
+    if missing:
+        raise ConfigError(
+            "required secrets are not set: " + ", ".join(missing),
+            hint=f"export them, or put NAME=value lines in {loaded.directory / '.env.local'}",
+        )
+    loaded.secrets = resolved
+    return resolved
+
+
+def _read_secret_file(directory: Path, from_file: str) -> tuple[str, str]:
+    """A fromFile value (trailing newline dropped), or "" and why it could not be read (no content)."""
+    path = Path(from_file).expanduser()
+    if not path.is_absolute():
+        path = directory / path
+    try:
+        return path.read_text(encoding="utf-8").rstrip("\r\n"), ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        return "", f" (fromFile {path}: {reason})"

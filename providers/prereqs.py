@@ -1,0 +1,73 @@
+"""Prerequisite checks, cached briefly and deduplicated while in flight.
+
+Why a cache: the language server asks for prerequisites on every code lens refresh and `doctor` asks
+for all five providers at once; a tool's presence does not change within seconds, and each check
+spawns several processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Sequence
+
+from .base import Provider
+from .types import PrerequisiteStatus
+
+TTL_SECONDS = 30.0
+
+_Key = tuple[str, str, tuple[tuple[str, str], ...], str]
+_cache: dict[_Key, tuple[float, asyncio.Future[PrerequisiteStatus]]] = {}
+
+
+def _key(provider: Provider) -> _Key:
+    """Provider + its settings + configured tool paths + PATH: what the answer depends on."""
+    runner = provider.runner
+    settings = provider.config.model_dump_json(include={"deployment", "providers"})
+    return (
+        provider.name,
+        hashlib.sha256(settings.encode()).hexdigest(),
+        tuple(sorted(runner.tool_paths.items())),
+        runner.base_env.get("PATH", ""),
+    )
+
+
+async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -> PrerequisiteStatus:
+    """The provider's prerequisites, from the cache when a check younger than `ttl` exists.
+
+    Concurrent callers share one check. A caller that is cancelled does not cancel the shared check
+    (other callers may wait on it); `asyncio.run` cancels it at shutdown, and the runner's timeouts
+    bound it meanwhile. Failed checks are not cached.
+    """
+    key = _key(provider)
+    loop = asyncio.get_running_loop()
+    cached = _cache.get(key)
+    if cached is None or not _usable(cached, loop, ttl):
+        cached = (time.monotonic(), loop.create_task(provider.check_prerequisites()))
+        _cache[key] = cached
+    task = cached[1]
+    try:
+        return await asyncio.shield(task)
+    except Exception:
+        if _cache.get(key) is cached:
+            del _cache[key]
+        raise
+
+
+def _usable(
+    cached: tuple[float, asyncio.Future[PrerequisiteStatus]], loop: asyncio.AbstractEventLoop, ttl: float
+) -> bool:
+    started, future = cached
+    if future.get_loop() is not loop or time.monotonic() - started >= ttl:
+        return False
+    return not future.done() or (not future.cancelled() and future.exception() is None)
+
+
+async def check_all(providers: Sequence[Provider]) -> list[PrerequisiteStatus]:
+    """Check several providers concurrently, in the given order."""
+    return list(await asyncio.gather(*(check_prerequisites(p) for p in providers)))
+
+
+def clear_cache() -> None:
+    _cache.clear()
