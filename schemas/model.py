@@ -3,18 +3,35 @@
 Python attribute names are snake_case; the YAML spelling (camelCase where upstream uses it) is the
 alias. Every field's `json_schema_extra` records the providers that use it (`x-providers`), which the
 hover text and the "ignored by the chosen provider" rule read.
+
+The model and the generated JSON Schema must give the same verdict on every document, so scalars are
+strict (no "yes" -> True, no "2" -> 2), explicit `null` is rejected like the schema rejects it, and
+patterns use Python's `re` like the `jsonschema` library does.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic import Strict as _Strict
 
 ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
 SIZE_PATTERN = r"^\d+(MB|GB)$"
+GPU_MEMORY_PATTERN = r"^\d+(GB|MB)$"
 NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+NO_EFFECT = "Accepted but has no effect: no provider of this tool reads it."
 
 
 def used_by(*providers: str) -> dict[str, Any]:
@@ -22,16 +39,46 @@ def used_by(*providers: str) -> dict[str, Any]:
     return {"x-providers": list(providers or ALL_PROVIDERS)}
 
 
+def ignored() -> dict[str, Any]:
+    """Schema extra of a field that upstream accepts but no provider reads."""
+    return {"x-providers": []}
+
+
+def _whole_number(value: Any) -> Any:
+    """YAML `2.0` is an integer to JSON Schema; accept it here too so both agree."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_whole_number), _Strict()]
+Bool = StrictBool
+Size = Annotated[str, StringConstraints(pattern=SIZE_PATTERN)]
+
+
 class SindriModel(BaseModel):
     """Base of every block: YAML aliases, unknown keys kept (the engine warns about them)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow", use_enum_values=True)
+    model_config = ConfigDict(
+        populate_by_name=True, extra="allow", use_enum_values=True, regex_engine="python-re"
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _reject_null(cls, value: Any) -> Any:
+        """An explicit `null` (or an empty value) is invalid, as in the schema: omit the key instead."""
+        if value is None:
+            raise ValueError("null is not allowed: give a value or remove the key")
+        return value
 
 
 class StrictModel(SindriModel):
     """Blocks where upstream's schema sets additionalProperties: false."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- deployment ------------------------------------------------------------------------------------
 
 
 class ProviderName(StrEnum):
@@ -47,6 +94,16 @@ class ProviderName(StrEnum):
 
 SUPPORTED_PROVIDERS = ("docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes")
 UNSUPPORTED_PROVIDERS = ("runpod", "northflank")
+PROVIDER_DESCRIPTIONS = {
+    "docker": "Local Docker Compose (the default).",
+    "docker-compose": "Alias of docker.",
+    "fly": "Fly.io machine with a persistent volume.",
+    "devpod": "DevPod workspace (aws, gcp, azure, digitalocean, kubernetes, ssh or docker backend).",
+    "e2b": "E2B cloud sandbox.",
+    "kubernetes": "A Deployment in the current kubectl context.",
+    "runpod": "Upstream only: not supported by this tool.",
+    "northflank": "Upstream only: not supported by this tool.",
+}
 
 
 def canonical_provider(name: str) -> str:
@@ -73,29 +130,74 @@ class PullPolicy(StrEnum):
     NEVER = "Never"
 
 
+IMAGE_USERS = ("docker", "fly", "kubernetes")
+
+
 class ImageConfig(SindriModel):
-    registry: str = Field(description="Image registry and repository, e.g. ghcr.io/pacphi/sindri.")
-    version: str | None = Field(None, description="Semver constraint used to pick a tag.")
-    tag_override: str | None = Field(None, description="Exact tag to use instead of resolving.")
-    digest: str | None = Field(None, description="Image digest (sha256:...); wins over every tag.")
-    resolution_strategy: ResolutionStrategy = Field(
-        ResolutionStrategy.SEMVER, description="How `version` is resolved to a tag."
+    registry: str = Field(
+        description="Image registry and repository, e.g. `ghcr.io/pacphi/sindri`.",
+        json_schema_extra=used_by(*IMAGE_USERS),
     )
-    allow_prerelease: bool = Field(False, description="Allow pre-release tags when resolving.")
-    verify_signature: bool = Field(True, description="Verify the image signature with cosign.")
-    verify_provenance: bool = Field(True, description="Verify the image provenance with cosign.")
-    pull_policy: PullPolicy = Field(PullPolicy.IF_NOT_PRESENT, description="When to pull the image.")
+    version: str | None = Field(
+        None,
+        description="Semver constraint used to pick a tag, e.g. `^3.0.0`.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
+    tag_override: str | None = Field(
+        None,
+        description="Exact tag to use instead of resolving `version`.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
+    digest: str | None = Field(
+        None,
+        description="Image digest (`sha256:...`); wins over every tag.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
+    resolution_strategy: ResolutionStrategy = Field(
+        ResolutionStrategy.SEMVER,
+        description="How `version` is resolved to a tag.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
+    allow_prerelease: Bool = Field(
+        False, description="Allow pre-release tags when resolving.", json_schema_extra=used_by(*IMAGE_USERS)
+    )
+    verify_signature: Bool = Field(
+        True, description="Verify the image signature with cosign.", json_schema_extra=used_by(*IMAGE_USERS)
+    )
+    verify_provenance: Bool = Field(
+        True,
+        description="Verify the image provenance attestation with cosign.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
+    pull_policy: PullPolicy = Field(
+        PullPolicy.IF_NOT_PRESENT,
+        description="When to pull the image.",
+        json_schema_extra=used_by(*IMAGE_USERS),
+    )
     certificate_identity: str = Field(
-        "https://github.com/pacphi/sindri", description="Expected signing certificate identity."
+        "https://github.com/pacphi/sindri",
+        description="Expected identity of the signing certificate.",
+        json_schema_extra=used_by(*IMAGE_USERS),
     )
     certificate_oidc_issuer: str = Field(
-        "https://token.actions.githubusercontent.com", description="Expected OIDC issuer of the signature."
+        "https://token.actions.githubusercontent.com",
+        description="Expected OIDC issuer of the signing certificate.",
+        json_schema_extra=used_by(*IMAGE_USERS),
     )
 
 
 class BuildFromSource(SindriModel):
-    enabled: bool = Field(False, description="Build the image from Sindri's source instead of pulling it.")
-    git_ref: str | None = Field(None, alias="gitRef", description="Branch, tag or commit to build from.")
+    enabled: Bool = Field(
+        False,
+        description="Build the image from Sindri's source instead of pulling it.",
+        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+    )
+    git_ref: str | None = Field(
+        None,
+        alias="gitRef",
+        description="Branch, tag or commit of Sindri's source to build from.",
+        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+    )
 
 
 class GpuType(StrEnum):
@@ -110,92 +212,179 @@ class GpuTier(StrEnum):
     XLARGE = "gpu-xlarge"
 
 
+GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes")
+
+
 class Gpu(StrictModel):
-    enabled: bool = Field(
+    enabled: Bool = Field(
         False,
-        description="Request GPU hardware.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
+        description="Request GPU hardware. E2B has no GPUs.",
+        json_schema_extra=used_by(*GPU_PROVIDERS),
     )
-    type: GpuType = Field(GpuType.NVIDIA, description="GPU vendor.", json_schema_extra=used_by())
-    count: int = Field(
-        1, ge=1, le=8, description="Number of GPUs.", json_schema_extra=used_by("docker", "kubernetes")
+    type: GpuType = Field(GpuType.NVIDIA, description=f"GPU vendor. {NO_EFFECT}", json_schema_extra=ignored())
+    count: Int = Field(
+        1,
+        ge=1,
+        le=8,
+        description="Number of GPUs to request (1 to 8).",
+        json_schema_extra=used_by("docker", "kubernetes"),
     )
     tier: GpuTier | None = Field(
-        None, description="GPU size class (mapped to Fly GPU machines).", json_schema_extra=used_by("fly")
+        None,
+        description="GPU size class, mapped to a Fly.io GPU machine type.",
+        json_schema_extra=used_by("fly"),
     )
     memory: str | None = Field(
-        None, pattern=SIZE_PATTERN, description="GPU memory, e.g. 16GB.", json_schema_extra=used_by()
+        None,
+        pattern=GPU_MEMORY_PATTERN,
+        description=f"Minimum GPU memory, e.g. `16GB`. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
+
+
+RESOURCE_PROVIDERS = ("docker", "fly", "e2b", "kubernetes")
 
 
 class Resources(SindriModel):
-    memory: str | None = Field(
+    memory: Size | None = Field(
         None,
-        pattern=SIZE_PATTERN,
-        description="Memory limit, e.g. 4GB or 512MB.",
-        json_schema_extra=used_by("docker", "fly", "e2b", "kubernetes"),
+        description="Memory limit: a whole number and `MB` or `GB`, e.g. `4GB`. Default 4GB (Docker, "
+        "Kubernetes) or 2GB (Fly.io, E2B). DevPod does not pass it on.",
+        json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
-    cpus: int | None = Field(
+    cpus: Int | None = Field(
         None,
         ge=1,
-        description="CPU count (default 2).",
-        json_schema_extra=used_by("docker", "fly", "e2b", "kubernetes"),
+        description="Number of CPUs (default 2). DevPod does not pass it on.",
+        json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
-    gpu: Gpu | None = Field(None, description="GPU request.")
+    gpu: Gpu | None = Field(
+        None, description="GPU request for compute workloads.", json_schema_extra=used_by(*GPU_PROVIDERS)
+    )
 
 
 class WorkspaceVolume(SindriModel):
     path: str = Field(
         "/alt/home/developer/workspace",
-        description="Workspace path inside the environment.",
-        json_schema_extra=used_by(),
+        description=f"Workspace path inside the environment. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
-    size: str = Field(
+    size: Size = Field(
         "10GB",
-        pattern=SIZE_PATTERN,
-        description="Size of the persistent home volume.",
+        description="Size of the persistent volume: a whole number and `MB` or `GB`.",
         json_schema_extra=used_by("fly", "kubernetes"),
     )
 
 
 class Volumes(SindriModel):
-    workspace: WorkspaceVolume | None = Field(None, description="The persistent workspace volume.")
+    workspace: WorkspaceVolume | None = Field(
+        None, description="The persistent workspace volume.", json_schema_extra=used_by("fly", "kubernetes")
+    )
 
 
 class Deployment(SindriModel):
-    provider: ProviderName = Field(description="Where the environment runs.")
-    distro: Distro = Field(Distro.UBUNTU, description="Linux distribution of the image.")
-    image: str | None = Field(None, description="Full image reference, e.g. ghcr.io/pacphi/sindri:v3-latest.")
+    provider: ProviderName = Field(
+        description="Where the environment runs. `docker-compose` is an alias of `docker`; "
+        "`runpod` and `northflank` are upstream names this tool does not support.",
+        json_schema_extra={**used_by(), "enumDescriptions": [PROVIDER_DESCRIPTIONS[p] for p in ProviderName]},
+    )
+    distro: Distro = Field(
+        Distro.UBUNTU,
+        description="Linux distribution of the image; the image tag must match it "
+        "(`-fedora`, `-opensuse`, neither for ubuntu).",
+        json_schema_extra=used_by(),
+    )
+    image: str | None = Field(
+        None,
+        description="Full image reference, e.g. `ghcr.io/pacphi/sindri:v3-latest`. E2B always builds "
+        "its own template, and DevPod uses it only with the docker backend.",
+        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
+    )
     image_config: ImageConfig | None = Field(
-        None, description="Structured image selection (wins over image)."
+        None,
+        description="Structured image selection; wins over `image`.",
+        json_schema_extra=used_by(*IMAGE_USERS),
     )
     build_from_source: BuildFromSource | None = Field(
-        None, alias="buildFromSource", description="Build the image from source."
+        None,
+        alias="buildFromSource",
+        description="Build the image from Sindri's source.",
+        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
     )
-    resources: Resources | None = Field(None, description="CPU, memory and GPU.")
-    volumes: Volumes | None = Field(None, description="Persistent volumes.")
+    resources: Resources | None = Field(
+        None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS)
+    )
+    volumes: Volumes | None = Field(
+        None, description="Persistent volumes.", json_schema_extra=used_by("fly", "kubernetes")
+    )
 
 
-PROFILES = (
-    "minimal",
-    "fullstack",
-    "anthropic-dev",
-    "systems",
-    "enterprise",
-    "devops",
-    "mobile",
-    "visionflow-core",
-    "visionflow-data-scientist",
-    "visionflow-creative",
-    "visionflow-full",
-)
+# --- extensions ------------------------------------------------------------------------------------
+
+
+class ProfileName(StrEnum):
+    MINIMAL = "minimal"
+    FULLSTACK = "fullstack"
+    ANTHROPIC_DEV = "anthropic-dev"
+    SYSTEMS = "systems"
+    ENTERPRISE = "enterprise"
+    DEVOPS = "devops"
+    MOBILE = "mobile"
+    VISIONFLOW_CORE = "visionflow-core"
+    VISIONFLOW_DATA_SCIENTIST = "visionflow-data-scientist"
+    VISIONFLOW_CREATIVE = "visionflow-creative"
+    VISIONFLOW_FULL = "visionflow-full"
+
+
+PROFILES = tuple(p.value for p in ProfileName)
+
+EXTENSIONS_ONE_OF: list[JsonValue] = [
+    {"required": ["profile"], "not": {"required": ["active"]}},
+    {
+        "required": ["active"],
+        "allOf": [{"not": {"required": ["profile"]}}, {"not": {"required": ["additional"]}}],
+    },
+]
 
 
 class Extensions(StrictModel):
-    profile: str | None = Field(None, description="A named set of extensions to install.")
-    active: list[str] | None = Field(None, description="Exactly these extensions (instead of a profile).")
-    additional: list[str] | None = Field(None, description="Extensions added on top of the profile.")
-    auto_install: bool = Field(True, description="Install the extensions when the environment starts.")
+    """Either a `profile` (optionally with `additional` extensions) or an `active` list."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": EXTENSIONS_ONE_OF})
+
+    profile: ProfileName | None = Field(
+        None,
+        description="A named set of extensions to install. Not together with `active`.",
+        json_schema_extra=used_by(),
+    )
+    active: list[str] | None = Field(
+        None,
+        description="Exactly these extensions, instead of a profile.",
+        json_schema_extra=used_by(),
+    )
+    additional: list[str] | None = Field(
+        None,
+        description="Extensions installed on top of the profile (needs `profile`).",
+        json_schema_extra=used_by(),
+    )
+    auto_install: Bool = Field(
+        True,
+        description="Install the extensions when the environment starts; false for manual control or CI.",
+        json_schema_extra=used_by(),
+    )
+
+    @model_validator(mode="after")
+    def _profile_xor_active(self) -> Extensions:
+        if self.profile is not None and self.active is not None:
+            raise ValueError("set either `profile` or `active`, not both")
+        if self.profile is None and self.active is None:
+            raise ValueError("set `profile` (optionally with `additional`) or `active`")
+        if self.additional is not None and self.profile is None:
+            raise ValueError("`additional` needs a `profile`; with `active`, list every extension there")
+        return self
+
+
+# --- secrets ---------------------------------------------------------------------------------------
 
 
 class SecretSource(StrEnum):
@@ -204,19 +393,99 @@ class SecretSource(StrEnum):
     VAULT = "vault"
 
 
+SECRET_REQUIRED_BY_SOURCE = {"file": ("path", "mountPath"), "vault": ("vaultPath", "vaultKey")}
+SECRET_CONDITIONS: list[JsonValue] = [
+    {
+        "if": {"properties": {"source": {"const": source}}, "required": ["source"]},
+        "then": {"required": list(keys)},
+    }
+    for source, keys in SECRET_REQUIRED_BY_SOURCE.items()
+]
+VAULT_NOTE = "This tool does not read from Vault yet: accepted but has no effect."
+
+
 class Secret(SindriModel):
-    name: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Variable name in the environment.")
-    source: SecretSource = Field(description="Where the value comes from.")
-    from_file: str | None = Field(None, alias="fromFile", description="env: read the value from this file.")
-    required: bool = Field(False, description="Fail the deploy when the value cannot be resolved.")
-    path: str | None = Field(None, description="file: the local file to copy.")
-    mount_path: str | None = Field(
-        None, alias="mountPath", description="file: where it goes in the environment."
+    """A secret passed to the environment."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": SECRET_CONDITIONS})
+
+    name: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        description="Environment variable name: upper case letters, digits and `_`, starting with a letter.",
+        json_schema_extra=used_by(),
     )
-    permissions: str = Field("0644", pattern=r"^0[0-7]{3}$", description="file: mode of the mounted file.")
-    vault_path: str | None = Field(None, alias="vaultPath", description="vault: secret path.")
-    vault_key: str | None = Field(None, alias="vaultKey", description="vault: key inside the secret.")
-    vault_mount: str = Field("secret", alias="vaultMount", description="vault: secrets engine mount.")
+    source: SecretSource = Field(
+        description="Where the value comes from: `env` (environment, `.env.local`, `.env`, `fromFile`), "
+        "`file` (a file mounted into the environment) or `vault` (HashiCorp Vault).",
+        json_schema_extra=used_by(),
+    )
+    from_file: str | None = Field(
+        None,
+        alias="fromFile",
+        description="source env: read the value from this file (`~` expanded) when the variable is unset.",
+        json_schema_extra=used_by(),
+    )
+    required: Bool = Field(
+        False,
+        description="Fail the deploy when the value cannot be resolved.",
+        json_schema_extra=used_by(),
+    )
+    path: str | None = Field(
+        None, description="source file: the local file (required).", json_schema_extra=used_by()
+    )
+    mount_path: str | None = Field(
+        None,
+        alias="mountPath",
+        description="source file: where the file goes in the environment (required).",
+        json_schema_extra=used_by(),
+    )
+    permissions: str = Field(
+        "0644",
+        pattern=r"^0[0-7]{3}$",
+        description="source file: octal mode of the mounted file, e.g. `0600`.",
+        json_schema_extra=used_by(),
+    )
+    vault_path: str | None = Field(
+        None,
+        alias="vaultPath",
+        description=f"source vault: KV path of the secret (required). {VAULT_NOTE}",
+        json_schema_extra=ignored(),
+    )
+    vault_key: str | None = Field(
+        None,
+        alias="vaultKey",
+        description=f"source vault: key inside the secret (required). {VAULT_NOTE}",
+        json_schema_extra=ignored(),
+    )
+    vault_mount: str = Field(
+        "secret",
+        alias="vaultMount",
+        description=f"source vault: secrets engine mount point. {VAULT_NOTE}",
+        json_schema_extra=ignored(),
+    )
+
+    @model_validator(mode="after")
+    def _source_requirements(self) -> Secret:
+        missing = [
+            key
+            for key in SECRET_REQUIRED_BY_SOURCE.get(str(self.source), ())
+            if getattr(self, _ATTRIBUTE_OF_ALIAS[key]) is None
+        ]
+        if missing:
+            keys = " and ".join(f"`{key}`" for key in missing)
+            raise ValueError(f"a `{self.source}` secret needs {keys}")
+        return self
+
+
+_ATTRIBUTE_OF_ALIAS = {
+    "path": "path",
+    "mountPath": "mount_path",
+    "vaultPath": "vault_path",
+    "vaultKey": "vault_key",
+}
+
+
+# --- providers.docker ------------------------------------------------------------------------------
 
 
 class DockerNetwork(StrEnum):
@@ -252,31 +521,68 @@ class StorageDriver(StrEnum):
     VFS = "vfs"
 
 
+DOCKER = used_by("docker")
+
+
 class Dind(StrictModel):
-    enabled: bool = Field(False, description="Run Docker inside the environment.")
-    mode: DindMode = Field(DindMode.AUTO, description="How Docker-in-Docker is provided.")
+    enabled: Bool = Field(False, description="Run Docker inside the environment.", json_schema_extra=DOCKER)
+    mode: DindMode = Field(
+        DindMode.AUTO,
+        description="How Docker-in-Docker is provided: `sysbox` (secure, needs the sysbox runtime on the "
+        "host), `privileged` (legacy), `socket` (share the host's Docker daemon), `auto` (best available).",
+        json_schema_extra=DOCKER,
+    )
     storage_driver: StorageDriver = Field(
-        StorageDriver.AUTO, alias="storageDriver", description="Storage driver of the inner Docker."
+        StorageDriver.AUTO,
+        alias="storageDriver",
+        description="Storage driver of the inner Docker daemon (privileged mode).",
+        json_schema_extra=DOCKER,
     )
-    storage_size: str = Field(
-        "20GB", alias="storageSize", pattern=SIZE_PATTERN, description="Size of the inner Docker's storage."
+    storage_size: Size = Field(
+        "20GB",
+        alias="storageSize",
+        description="Size of the inner Docker's storage volume: a whole number and `MB` or `GB`.",
+        json_schema_extra=DOCKER,
     )
+
+
+PortMapping = Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]
 
 
 class DockerProvider(SindriModel):
-    network: DockerNetwork = Field(DockerNetwork.BRIDGE, description="Network mode of the container.")
-    restart: DockerRestart = Field(DockerRestart.UNLESS_STOPPED, description="Restart policy.")
-    ports: list[str] = Field(
+    network: DockerNetwork = Field(
+        DockerNetwork.BRIDGE, description=f"Docker network mode. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    restart: DockerRestart = Field(
+        DockerRestart.UNLESS_STOPPED,
+        description=f"Container restart policy. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    ports: list[PortMapping] = Field(
         default_factory=list,
-        description="Published ports, HOST:CONTAINER.",
-        json_schema_extra={"items": {"pattern": r"^\d+:\d+$"}},
+        description="Published ports as `HOST:CONTAINER`, e.g. `3000:3000`.",
+        json_schema_extra={**DOCKER, "default": []},
     )
-    privileged: bool = Field(False, description="Run the container privileged.")
+    privileged: Bool = Field(
+        False,
+        description="Run the container privileged (security risk; lets DinD `auto` pick privileged mode).",
+        json_schema_extra=DOCKER,
+    )
     extra_hosts: list[str] = Field(
-        default_factory=list, alias="extraHosts", description="Extra /etc/hosts entries, HOST:IP."
+        default_factory=list,
+        alias="extraHosts",
+        description="Extra `/etc/hosts` entries, e.g. `host.docker.internal:host-gateway`.",
+        json_schema_extra={**DOCKER, "default": []},
     )
-    runtime: DockerRuntime = Field(DockerRuntime.AUTO, description="Container runtime.")
-    dind: Dind | None = Field(None, description="Docker-in-Docker.")
+    runtime: DockerRuntime = Field(
+        DockerRuntime.AUTO,
+        description=f"Container runtime (derived from the DinD mode instead). {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    dind: Dind | None = Field(None, description="Docker-in-Docker.", json_schema_extra=DOCKER)
+
+
+# --- providers.fly ---------------------------------------------------------------------------------
 
 
 class FlyCpuKind(StrEnum):
@@ -284,20 +590,51 @@ class FlyCpuKind(StrEnum):
     PERFORMANCE = "performance"
 
 
+FLY = used_by("fly")
+
+
 class FlyProvider(SindriModel):
-    region: str = Field("sjc", description="Primary Fly.io region.")
-    auto_stop_machines: bool = Field(
-        True, alias="autoStopMachines", description="Suspend the machine when idle."
+    region: str = Field(
+        "sjc", description="Primary Fly.io region, e.g. sjc, ord, iad, ams.", json_schema_extra=FLY
     )
-    auto_start_machines: bool = Field(
-        True, alias="autoStartMachines", description="Wake the machine on traffic."
+    auto_stop_machines: Bool = Field(
+        True,
+        alias="autoStopMachines",
+        description="Suspend the machine when idle (saves cost).",
+        json_schema_extra=FLY,
+    )
+    auto_start_machines: Bool = Field(
+        True,
+        alias="autoStartMachines",
+        description="Start the machine on incoming connections.",
+        json_schema_extra=FLY,
     )
     cpu_kind: FlyCpuKind = Field(
-        FlyCpuKind.SHARED, alias="cpuKind", description="Shared or performance CPUs."
+        FlyCpuKind.SHARED,
+        alias="cpuKind",
+        description="`shared` (cheaper) or `performance` (dedicated) CPUs.",
+        json_schema_extra=FLY,
     )
-    ssh_port: int = Field(10022, alias="sshPort", ge=1024, le=65535, description="External SSH port.")
-    organization: str | None = Field(None, description="Fly.io organization (default personal).")
-    high_availability: bool = Field(False, alias="highAvailability", description="Run two machines.")
+    ssh_port: Int = Field(
+        10022,
+        alias="sshPort",
+        ge=1024,
+        le=65535,
+        description="External SSH port (1024 to 65535).",
+        json_schema_extra=FLY,
+    )
+    organization: str | None = Field(
+        None, description="Fly.io organization (default `personal`).", json_schema_extra=FLY
+    )
+    high_availability: Bool = Field(
+        False,
+        alias="highAvailability",
+        description=f"Run more than one machine. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+
+
+# --- providers.devpod ------------------------------------------------------------------------------
 
 
 class DevpodType(StrEnum):
@@ -310,13 +647,21 @@ class DevpodType(StrEnum):
     DOCKER = "docker"
 
 
+DEVPOD = used_by("devpod")
+
+
+def _devpod_option(default: Any, description: str, alias: str | None = None) -> Any:
+    """A DevPod cloud-backend option: parsed, but not handed to DevPod (as upstream)."""
+    return Field(default, alias=alias, description=f"{description} {NO_EFFECT}", json_schema_extra=ignored())
+
+
 class DevpodAws(SindriModel):
-    region: str = "us-west-2"
-    instance_type: str = Field("c5.xlarge", alias="instanceType")
-    disk_size: int = Field(40, alias="diskSize")
-    use_spot: bool = Field(False, alias="useSpot")
-    subnet_id: str | None = Field(None, alias="subnetId")
-    security_group_id: str | None = Field(None, alias="securityGroupId")
+    region: str = _devpod_option("us-west-2", "AWS region.")
+    instance_type: str = _devpod_option("c5.xlarge", "EC2 instance type.", "instanceType")
+    disk_size: Int = _devpod_option(40, "Root volume size in GB.", "diskSize")
+    use_spot: Bool = _devpod_option(False, "Use spot instances.", "useSpot")
+    subnet_id: str | None = _devpod_option(None, "VPC subnet id.", "subnetId")
+    security_group_id: str | None = _devpod_option(None, "Security group id.", "securityGroupId")
 
 
 class GcpDiskType(StrEnum):
@@ -326,57 +671,90 @@ class GcpDiskType(StrEnum):
 
 
 class DevpodGcp(SindriModel):
-    project: str | None = None
-    zone: str = "us-central1-a"
-    machine_type: str = Field("e2-standard-4", alias="machineType")
-    disk_size: int = Field(40, alias="diskSize")
-    disk_type: GcpDiskType = Field(GcpDiskType.BALANCED, alias="diskType")
+    project: str | None = _devpod_option(None, "GCP project id.")
+    zone: str = _devpod_option("us-central1-a", "GCP zone.")
+    machine_type: str = _devpod_option("e2-standard-4", "Compute Engine machine type.", "machineType")
+    disk_size: Int = _devpod_option(40, "Boot disk size in GB.", "diskSize")
+    disk_type: GcpDiskType = _devpod_option(GcpDiskType.BALANCED, "Persistent disk type.", "diskType")
 
 
 class DevpodAzure(SindriModel):
-    subscription: str | None = None
-    resource_group: str = Field("devpod-resources", alias="resourceGroup")
-    location: str = "eastus"
-    vm_size: str = Field("Standard_D4s_v3", alias="vmSize")
-    disk_size: int = Field(40, alias="diskSize")
+    subscription: str | None = _devpod_option(None, "Azure subscription id.")
+    resource_group: str = _devpod_option("devpod-resources", "Resource group name.", "resourceGroup")
+    location: str = _devpod_option("eastus", "Azure region.")
+    vm_size: str = _devpod_option("Standard_D4s_v3", "VM size.", "vmSize")
+    disk_size: Int = _devpod_option(40, "OS disk size in GB.", "diskSize")
 
 
 class DevpodDigitalOcean(SindriModel):
-    region: str = "nyc3"
-    size: str = "s-4vcpu-8gb"
-    disk_size: int | None = Field(None, alias="diskSize")
+    region: str = _devpod_option("nyc3", "DigitalOcean region.")
+    size: str = _devpod_option("s-4vcpu-8gb", "Droplet size.")
+    disk_size: Int | None = _devpod_option(None, "Block storage size in GB.", "diskSize")
 
 
 class DevpodKubernetes(SindriModel):
-    namespace: str = "devpod"
-    storage_class: str | None = Field(None, alias="storageClass")
-    context: str | None = None
-    node_selector: dict[str, str] | None = Field(None, alias="nodeSelector")
+    namespace: str = Field(
+        "devpod", description="Namespace of the DevPod workspace pod.", json_schema_extra=DEVPOD
+    )
+    storage_class: str | None = Field(
+        None,
+        alias="storageClass",
+        description="StorageClass of the workspace volume.",
+        json_schema_extra=DEVPOD,
+    )
+    context: str | None = Field(None, description="kubectl context to use.", json_schema_extra=DEVPOD)
+    node_selector: dict[str, str] | None = _devpod_option(None, "Node selector labels.", "nodeSelector")
 
 
 class DevpodSsh(SindriModel):
-    host: str | None = None
-    user: str = "root"
-    port: int = 22
-    key_path: str = Field("~/.ssh/id_rsa", alias="keyPath")
+    host: str | None = _devpod_option(None, "SSH host address.")
+    user: str = _devpod_option("root", "SSH user.")
+    port: Int = _devpod_option(22, "SSH port.")
+    key_path: str = _devpod_option("~/.ssh/id_rsa", "Path to the SSH private key.", "keyPath")
 
 
 class DevpodDocker(SindriModel):
-    docker_host: str | None = Field(None, alias="dockerHost")
+    docker_host: str | None = _devpod_option(
+        None, "Docker host URL (default: the local socket).", "dockerHost"
+    )
 
 
 class DevpodProvider(SindriModel):
-    type: DevpodType = Field(description="DevPod backend that hosts the workspace.")
+    type: DevpodType = Field(description="DevPod backend that hosts the workspace.", json_schema_extra=DEVPOD)
     build_repository: str | None = Field(
-        None, alias="buildRepository", description="Registry path images are pushed to (cloud backends)."
+        None,
+        alias="buildRepository",
+        description="Registry path the image is pushed to, e.g. `ghcr.io/myorg/sindri`; needed for the "
+        "aws, gcp, azure and non-local kubernetes backends.",
+        json_schema_extra=DEVPOD,
     )
-    aws: DevpodAws | None = None
-    gcp: DevpodGcp | None = None
-    azure: DevpodAzure | None = None
-    digitalocean: DevpodDigitalOcean | None = None
-    kubernetes: DevpodKubernetes | None = None
-    ssh: DevpodSsh | None = None
-    docker: DevpodDocker | None = None
+    aws: DevpodAws | None = Field(
+        None, description=f"AWS EC2 backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    gcp: DevpodGcp | None = Field(
+        None, description=f"GCP Compute Engine backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    azure: DevpodAzure | None = Field(
+        None, description=f"Azure VM backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    digitalocean: DevpodDigitalOcean | None = Field(
+        None, description=f"DigitalOcean Droplet backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    kubernetes: DevpodKubernetes | None = Field(
+        None, description="Kubernetes backend options.", json_schema_extra=DEVPOD
+    )
+    ssh: DevpodSsh | None = Field(
+        None, description=f"SSH backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    docker: DevpodDocker | None = Field(
+        None, description=f"Local Docker backend options. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+
+
+# --- providers.e2b ---------------------------------------------------------------------------------
+
+
+E2B = used_by("e2b")
 
 
 class E2bProvider(StrictModel):
@@ -384,30 +762,86 @@ class E2bProvider(StrictModel):
         None,
         alias="templateAlias",
         pattern=NAME_PATTERN,
-        description="E2B template name (default derived from name).",
+        description="E2B template name (default: derived from `name`).",
+        json_schema_extra=E2B,
     )
-    reuse_template: bool = Field(True, alias="reuseTemplate", description="Reuse an existing template.")
-    timeout: int = Field(300, ge=60, le=86400, description="Sandbox lifetime in seconds.")
-    auto_pause: bool = Field(True, alias="autoPause", description="Pause instead of kill on timeout.")
-    auto_resume: bool = Field(True, alias="autoResume", description="Resume a paused sandbox on connect.")
-    internet_access: bool = Field(True, alias="internetAccess", description="Allow outbound internet.")
-    allowed_domains: list[str] = Field(default_factory=list, alias="allowedDomains")
-    blocked_domains: list[str] = Field(default_factory=list, alias="blockedDomains")
-    public_access: bool = Field(False, alias="publicAccess")
-    metadata: dict[str, str] = Field(default_factory=dict, description="Extra sandbox metadata.")
-    team: str | None = Field(None, description="E2B team id.")
-    build_on_deploy: bool = Field(False, alias="buildOnDeploy", description="Rebuild the template on deploy.")
+    reuse_template: Bool = Field(
+        True, alias="reuseTemplate", description="Reuse the template when it exists.", json_schema_extra=E2B
+    )
+    timeout: Int = Field(
+        300, ge=60, le=86400, description="Sandbox lifetime in seconds (60 to 86400).", json_schema_extra=E2B
+    )
+    auto_pause: Bool = Field(
+        True,
+        alias="autoPause",
+        description="Pause the sandbox on timeout instead of killing it.",
+        json_schema_extra=E2B,
+    )
+    auto_resume: Bool = Field(
+        True, alias="autoResume", description="Resume a paused sandbox on connect.", json_schema_extra=E2B
+    )
+    internet_access: Bool = Field(
+        True,
+        alias="internetAccess",
+        description=f"Allow outbound internet access. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    allowed_domains: list[str] = Field(
+        default_factory=list,
+        alias="allowedDomains",
+        description=f"Outbound domains allowed (empty: all). {NO_EFFECT}",
+        json_schema_extra={**ignored(), "default": []},
+    )
+    blocked_domains: list[str] = Field(
+        default_factory=list,
+        alias="blockedDomains",
+        description=f"Outbound domains blocked. {NO_EFFECT}",
+        json_schema_extra={**ignored(), "default": []},
+    )
+    public_access: Bool = Field(
+        False,
+        alias="publicAccess",
+        description=f"Allow public URLs to the sandbox's services. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra sandbox metadata (string values).",
+        json_schema_extra={**E2B, "default": {}},
+    )
+    team: str | None = Field(None, description="E2B team billed (default: personal).", json_schema_extra=E2B)
+    build_on_deploy: Bool = Field(
+        False,
+        alias="buildOnDeploy",
+        description="Rebuild the template on every deploy.",
+        json_schema_extra=E2B,
+    )
+
+
+# --- providers.kubernetes and providers.k8s --------------------------------------------------------
+
+
+KUBERNETES = used_by("kubernetes")
 
 
 class Ingress(SindriModel):
-    enabled: bool = False
-    hostname: str | None = None
+    enabled: Bool = Field(False, description=f"Create an Ingress. {NO_EFFECT}", json_schema_extra=ignored())
+    hostname: str | None = Field(
+        None, description=f"Ingress host name. {NO_EFFECT}", json_schema_extra=ignored()
+    )
 
 
 class KubernetesProvider(SindriModel):
-    namespace: str = Field("default", description="Namespace the environment is deployed into.")
-    storage_class: str | None = Field(None, alias="storageClass", description="StorageClass of the home PVC.")
-    ingress: Ingress | None = None
+    namespace: str = Field(
+        "default", description="Namespace the environment is deployed into.", json_schema_extra=KUBERNETES
+    )
+    storage_class: str | None = Field(
+        None,
+        alias="storageClass",
+        description="StorageClass of the home volume claim (default: the cluster's default).",
+        json_schema_extra=KUBERNETES,
+    )
+    ingress: Ingress | None = Field(None, description=f"Ingress. {NO_EFFECT}", json_schema_extra=ignored())
 
 
 class K8sClusterKind(StrEnum):
@@ -415,51 +849,111 @@ class K8sClusterKind(StrEnum):
     K3D = "k3d"
 
 
+K8S_NOTE = (
+    "Read by upstream's `sindri k8s` cluster commands, which this tool does not have: "
+    "accepted but has no effect."
+)
+
+
+def _k8s_option(default: Any, description: str, alias: str | None = None, **constraints: Any) -> Any:
+    return Field(
+        default,
+        alias=alias,
+        description=f"{description} {K8S_NOTE}",
+        json_schema_extra=ignored(),
+        **constraints,
+    )
+
+
 class KindCluster(SindriModel):
-    image: str | None = None
-    config_file: str | None = Field(None, alias="configFile")
+    image: str | None = _k8s_option(None, "Custom kind node image, e.g. `kindest/node:v1.31.0`.")
+    config_file: str | None = _k8s_option(None, "Path to a kind cluster config file.", "configFile")
 
 
 class K3dRegistry(SindriModel):
-    enabled: bool = False
-    name: str = "k3d-registry"
-    port: int = 5000
+    enabled: Bool = _k8s_option(False, "Create a local registry with the cluster.")
+    name: str = _k8s_option("k3d-registry", "Registry name.")
+    port: Int = _k8s_option(5000, "Registry port.")
 
 
 class K3dCluster(SindriModel):
-    image: str | None = None
-    registry: K3dRegistry | None = None
+    image: str | None = _k8s_option(None, "Custom k3s image.")
+    registry: K3dRegistry | None = _k8s_option(None, "Local registry.")
 
 
 class K8sCluster(SindriModel):
-    provider: K8sClusterKind = K8sClusterKind.KIND
-    cluster_name: str | None = Field(None, alias="clusterName", pattern=NAME_PATTERN)
-    version: str = Field("v1.35.0", pattern=r"^v?\d+\.\d+\.\d+$")
-    nodes: int = Field(1, ge=1, le=10)
-    kind: KindCluster | None = None
-    k3d: K3dCluster | None = None
+    provider: K8sClusterKind = _k8s_option(K8sClusterKind.KIND, "Local cluster tool: kind or k3d.")
+    cluster_name: str | None = _k8s_option(
+        None, "Cluster name (default: `name`).", "clusterName", pattern=NAME_PATTERN
+    )
+    version: str = _k8s_option("v1.35.0", "Kubernetes version.", pattern=r"^v?\d+\.\d+\.\d+$")
+    nodes: Int = _k8s_option(1, "Number of nodes (1 to 10).", ge=1, le=10)
+    kind: KindCluster | None = _k8s_option(None, "kind options.")
+    k3d: K3dCluster | None = _k8s_option(None, "k3d options.")
+
+
+# --- providers and the root ------------------------------------------------------------------------
+
+
+UNSUPPORTED_BLOCK = (
+    "Upstream's {name} settings; {name} is not supported by this tool: accepted but has no effect."
+)
 
 
 class Providers(SindriModel):
-    docker: DockerProvider | None = None
-    fly: FlyProvider | None = None
-    devpod: DevpodProvider | None = None
-    e2b: E2bProvider | None = None
-    kubernetes: KubernetesProvider | None = None
-    k8s: K8sCluster | None = None
-    runpod: dict[str, Any] | None = None
-    northflank: dict[str, Any] | None = None
+    docker: DockerProvider | None = Field(
+        None,
+        description="Docker Compose settings (provider docker or docker-compose).",
+        json_schema_extra=DOCKER,
+    )
+    fly: FlyProvider | None = Field(None, description="Fly.io settings.", json_schema_extra=FLY)
+    devpod: DevpodProvider | None = Field(None, description="DevPod settings.", json_schema_extra=DEVPOD)
+    e2b: E2bProvider | None = Field(None, description="E2B sandbox settings.", json_schema_extra=E2B)
+    kubernetes: KubernetesProvider | None = Field(
+        None, description="Kubernetes settings.", json_schema_extra=KUBERNETES
+    )
+    k8s: K8sCluster | None = Field(
+        None, description=f"Local Kubernetes cluster (kind, k3d). {K8S_NOTE}", json_schema_extra=ignored()
+    )
+    runpod: dict[str, Any] | None = Field(
+        None, description=UNSUPPORTED_BLOCK.format(name="RunPod"), json_schema_extra=ignored()
+    )
+    northflank: dict[str, Any] | None = Field(
+        None, description=UNSUPPORTED_BLOCK.format(name="Northflank"), json_schema_extra=ignored()
+    )
 
 
 class SindriConfig(SindriModel):
-    version: str = Field(pattern=r"^\d+\.\d+$", description='Configuration format version, e.g. "3.0".')
-    name: str = Field(
-        pattern=NAME_PATTERN, description="Environment name; every remote resource is named after it."
+    """A Sindri cloud development environment (sindri.yaml)."""
+
+    version: str = Field(
+        pattern=r"^\d+\.\d+$",
+        description='Configuration format version, a quoted string such as "3.0".',
+        json_schema_extra=used_by(),
     )
-    deployment: Deployment
-    extensions: Extensions
-    secrets: list[Secret] = Field(default_factory=list, description="Secrets passed to the environment.")
-    providers: Providers | None = Field(None, description="Per-provider settings.")
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        description="Environment name: lower case letters, digits and `-`, starting with a letter. "
+        "Every remote resource (container, app, workspace, sandbox, Deployment) is named after it.",
+        json_schema_extra=used_by(),
+    )
+    deployment: Deployment = Field(
+        description="Where and how the environment runs.", json_schema_extra=used_by()
+    )
+    extensions: Extensions = Field(
+        description="What is installed: a `profile` (plus `additional`) or an `active` list.",
+        json_schema_extra=used_by(),
+    )
+    secrets: list[Secret] = Field(
+        default_factory=list,
+        description="Secrets passed to the environment.",
+        json_schema_extra={**used_by(), "default": []},
+    )
+    providers: Providers | None = Field(
+        None,
+        description="Per-provider settings; only the chosen provider's block is read.",
+        json_schema_extra=used_by(),
+    )
 
     @property
     def provider(self) -> str:
