@@ -1,0 +1,908 @@
+"""The Docker provider (also `docker-compose`): one Compose project per environment on a Docker engine.
+
+Why these choices (each fixes something upstream gets wrong):
+- the Compose project is `sindri-<name>`, so the same environment has the same project from any
+  directory, and destroy finds exactly its own containers, volumes and networks by Compose's project
+  label, never by a name pattern;
+- the compose file lives in `<config dir>/.sindri/docker/` and lists secrets by NAME only: Compose
+  takes their values from its own environment, so no value is ever written to disk;
+- `--force` recreates the container but keeps the home volume (upstream runs `down -v`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shlex
+import stat
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sindri.schemas.model import DockerProvider as DockerSettings
+from sindri.schemas.model import SindriConfig
+
+from .base import Provider
+from .errors import (
+    AlreadyDeployedError,
+    NotDeployedError,
+    ProviderError,
+    ToolFailedError,
+    ToolNotFoundError,
+    ToolOutputError,
+    UnsupportedError,
+)
+from .render import render, write_file
+from .runner import CommandResult
+from .types import (
+    ActionType,
+    Address,
+    AddressType,
+    ConnectionInfo,
+    DeploymentPlan,
+    DeploymentState,
+    DeploymentStatus,
+    DeploymentTimestamps,
+    DeployOptions,
+    DeployResult,
+    PlannedAction,
+    PlannedResource,
+    Prerequisite,
+    PrerequisiteStatus,
+    ResourceUsage,
+)
+
+USER = "developer"
+HOME = "/alt/home/developer"
+SERVICE = "sindri"
+COMPOSE_FILE = "docker-compose.yml"
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+DEFAULT_MEMORY = "4GB"
+DEFAULT_CPUS = 2
+MIN_ENGINE = (20, 10)
+QUICK = 30.0
+"""Timeout of a docker call that only reads or changes engine metadata."""
+DOCKER_SOCKET = "/var/run/docker.sock"
+
+INSTALL_DOCKER = (
+    "install Docker Engine: https://docs.docker.com/engine/install/ "
+    "(Debian/Ubuntu: sudo apt-get install docker.io)"
+)
+INSTALL_COMPOSE = (
+    "install the Compose v2 plugin: https://docs.docker.com/compose/install/linux/ "
+    "(or docker-compose v1: sudo apt-get install docker-compose)"
+)
+START_DAEMON = (
+    "start the Docker daemon: `sudo systemctl start docker` (or `sudo dockerd &`); "
+    "check that `docker info` works"
+)
+NONE_CAPS = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
+
+
+def project_name(env_name: str) -> str:
+    """The Compose project of an environment: derived from its name only, never from a directory."""
+    return f"sindri-{env_name}"
+
+
+# --- parsing what docker prints ----------------------------------------------------------------
+
+_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "pb": 1000**5,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+    "pib": 1024**5,
+}
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes from a `docker stats` size: `732KiB`, `1.5GiB`, `12B`, `3.2kB`, `1GB`, `2TiB`..."""
+    match = _SIZE.match(text)
+    if not match:
+        return None
+    unit = _UNITS.get((match.group(2) or "b").lower())
+    return None if unit is None else round(float(match.group(1)) * unit)
+
+
+def parse_stats(line: str) -> ResourceUsage:
+    """`{{.CPUPerc}},{{.MemUsage}}` as printed by docker stats, e.g. `0.15%,732KiB / 4GiB`."""
+    cpu_text, _, mem_text = line.strip().partition(",")
+    used, _, limit = mem_text.partition("/")
+    try:
+        cpu: float | None = float(cpu_text.strip().rstrip("%"))
+    except ValueError:
+        cpu = None
+    return ResourceUsage(cpu_percent=cpu, memory_bytes=parse_size(used), memory_limit=parse_size(limit))
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """An RFC 3339 time from docker (nanoseconds allowed); None for Go's zero time or garbage."""
+    if not text or text.startswith("0001-01-01"):
+        return None
+    cleaned = re.sub(r"(\.\d{6})\d+", r"\1", text.strip()).replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def map_state(state: Mapping[str, Any]) -> DeploymentState:
+    """Docker's `.State` to the unified state (tool-contracts section 1)."""
+    status = str(state.get("Status", ""))
+    if status == "running":
+        return DeploymentState.RUNNING
+    if status in ("created", "restarting"):
+        return DeploymentState.CREATING
+    if status == "paused":
+        return DeploymentState.PAUSED
+    if status == "exited":
+        # 0 is a clean exit; 137/143 are SIGKILL/SIGTERM, i.e. `docker stop`.
+        code = state.get("ExitCode", 0)
+        oom = bool(state.get("OOMKilled"))
+        return DeploymentState.STOPPED if code in (0, 137, 143) and not oom else DeploymentState.ERROR
+    if status == "removing":
+        return DeploymentState.STOPPED
+    if status == "dead":
+        return DeploymentState.ERROR
+    return DeploymentState.UNKNOWN
+
+
+def compose_memory(size: str) -> str:
+    """`4GB` -> `4g`: Compose reads both as binary units, the short form says so plainly."""
+    match = re.fullmatch(r"(\d+)(MB|GB)", size)
+    if not match:
+        raise ProviderError(f"memory '{size}' is not a size like 512MB or 4GB")
+    return f"{match.group(1)}{match.group(2)[0].lower()}"
+
+
+def literal(value: str) -> str:
+    """A value Compose must not interpolate: `$` is written `$$`."""
+    return value.replace("$", "$$")
+
+
+def is_daemon_error(text: str) -> bool:
+    lowered = text.lower()
+    return "cannot connect to the docker daemon" in lowered or "is the docker daemon running" in lowered
+
+
+def is_permission_error(text: str) -> bool:
+    return "permission denied" in text.lower() and "docker" in text.lower()
+
+
+def daemon_error(detail: str) -> ProviderError:
+    if is_permission_error(detail):
+        return ProviderError(
+            f"permission denied talking to the Docker daemon: {detail.strip().splitlines()[-1]}",
+            hint="add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again)",
+        )
+    return ProviderError("the Docker daemon is not reachable", hint=START_DAEMON)
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text.lstrip("v"))[:3])
+
+
+# --- engine facts and the Docker-in-Docker choice ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What one `docker info --format '{{json .}}'` tells about client, engine and plugins."""
+
+    client_version: str | None
+    server_version: str | None
+    ncpu: int
+    runtimes: frozenset[str]
+    compose_plugin: str | None
+    error: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, error: str | None) -> EngineInfo:
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        client = data.get("ClientInfo") or {}
+        plugins = client.get("Plugins") or []
+        compose = next((p.get("Version") for p in plugins if p.get("Name") == "compose"), None)
+        errors = data.get("ServerErrors") or []
+        return cls(
+            client_version=client.get("Version"),
+            server_version=data.get("ServerVersion") or None,
+            ncpu=int(data.get("NCPU") or 0),
+            runtimes=frozenset(data.get("Runtimes") or {}),
+            compose_plugin=compose,
+            error=error or ("; ".join(errors) if errors else None),
+        )
+
+
+@dataclass(frozen=True)
+class DindChoice:
+    mode: str
+    """none | sysbox | privileged | socket"""
+    warnings: tuple[str, ...] = ()
+
+
+def choose_dind(settings: DockerSettings | None, sysbox_available: bool) -> DindChoice:
+    """sysbox when available, privileged only with consent, socket only when asked, else none."""
+    dind = settings.dind if settings else None
+    if dind is None or not dind.enabled:
+        return DindChoice("none")
+    requested = str(dind.mode)
+    privileged_ok = bool(settings and settings.privileged)
+    if requested == "socket":
+        return DindChoice("socket")
+    if requested == "privileged":
+        return DindChoice("privileged")
+    if requested == "sysbox":
+        if sysbox_available:
+            return DindChoice("sysbox")
+        return DindChoice(
+            "none",
+            (
+                "Docker-in-Docker: sysbox was requested but this Docker engine has no sysbox-runc "
+                "runtime; continuing without Docker-in-Docker (install sysbox: "
+                "https://github.com/nestybox/sysbox, or use mode: socket or privileged)",
+            ),
+        )
+    if sysbox_available:
+        return DindChoice("sysbox")
+    if privileged_ok:
+        return DindChoice("privileged")
+    return DindChoice(
+        "none",
+        (
+            "Docker-in-Docker: mode auto found no sysbox-runc runtime and `providers.docker.privileged` "
+            "is not true; continuing without Docker-in-Docker (set privileged: true, or mode: socket)",
+        ),
+    )
+
+
+def resolve_image(config: SindriConfig) -> str:
+    """The image to run: image_config (digest > tag override > version) or deployment.image."""
+    deployment = config.deployment
+    image_config = deployment.image_config
+    if image_config is not None:
+        if image_config.digest:
+            return f"{image_config.registry}@{image_config.digest}"
+        if image_config.tag_override:
+            return f"{image_config.registry}:{image_config.tag_override}"
+        version = (image_config.version or "").strip()
+        if re.fullmatch(r"v?\d+(\.\d+)*(-[\w.]+)?", version):
+            return f"{image_config.registry}:{version}"
+        return f"{image_config.registry}:latest"
+    if deployment.image:
+        return deployment.image
+    raise UnsupportedError(
+        "no image is configured: the Docker provider runs an existing image "
+        "(building Sindri's image from source needs GitHub, which is not reachable here)",
+        hint="set deployment.image, e.g. `image: sindri-demo:local` (build it with images/demo/build.sh)",
+    )
+
+
+# --- the compose file -----------------------------------------------------------------------------
+
+
+@dataclass
+class ComposeSpec:
+    """Everything the template needs, computed once, plus what the plan and deploy report."""
+
+    context: dict[str, Any]
+    dind: DindChoice
+    image: str
+    volumes: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def socket_group() -> str | None:
+    """The numeric group of the local Docker socket, so `developer` may use it in socket mode."""
+    host = os.environ.get("DOCKER_HOST", "")
+    if host and host != f"unix://{DOCKER_SOCKET}":
+        return None
+    try:
+        info = os.stat(DOCKER_SOCKET)
+    except OSError:
+        return None
+    return str(info.st_gid) if stat.S_ISSOCK(info.st_mode) else None
+
+
+def mount(kind: str, source: str, target: str, *, read_only: bool = False) -> dict[str, Any]:
+    return {"type": kind, "source": source, "target": target, "read_only": read_only}
+
+
+def build_compose(
+    loaded_config: SindriConfig,
+    *,
+    config_path: Path,
+    secret_names: Sequence[str],
+    engine: EngineInfo,
+    include_name: bool = True,
+) -> ComposeSpec:
+    """The template context of one environment on one engine."""
+    config = loaded_config
+    settings = config.providers.docker if config.providers else None
+    dind = choose_dind(settings, "sysbox-runc" in engine.runtimes)
+    warnings = list(dind.warnings)
+    image = resolve_image(config)
+    resources = config.deployment.resources
+    memory = (resources.memory if resources else None) or DEFAULT_MEMORY
+    cpus = (resources.cpus if resources else None) or DEFAULT_CPUS
+    if engine.ncpu and cpus > engine.ncpu:
+        warnings.append(f"cpus: {cpus} is more than this Docker host has; limited to {engine.ncpu}")
+        cpus = engine.ncpu
+    gpu = resources.gpu if resources else None
+    gpu_count = gpu.count if gpu and gpu.enabled else 0
+    if gpu_count and "nvidia" not in engine.runtimes:
+        raise UnsupportedError(
+            "a GPU is requested but this Docker engine has no nvidia runtime",
+            hint="install the NVIDIA Container Toolkit, or set deployment.resources.gpu.enabled: false",
+        )
+
+    environment: dict[str, str | None] = {"INIT_WORKSPACE": "true"}
+    extensions = config.extensions
+    environment["INSTALL_PROFILE"] = extensions.profile or ""
+    if extensions.active:
+        environment["CUSTOM_EXTENSIONS"] = ",".join(extensions.active)
+    if extensions.additional:
+        environment["ADDITIONAL_EXTENSIONS"] = ",".join(extensions.additional)
+    if not extensions.auto_install:
+        environment["SKIP_AUTO_INSTALL"] = "true"
+    if config.deployment.build_from_source and config.deployment.build_from_source.git_ref:
+        environment["SINDRI_SOURCE_REF"] = config.deployment.build_from_source.git_ref
+    if dind.mode != "none" and settings and settings.dind:
+        environment["SINDRI_DIND_MODE"] = dind.mode
+        environment["SINDRI_DIND_STORAGE_SIZE"] = settings.dind.storage_size
+        environment["SINDRI_DIND_STORAGE_DRIVER"] = str(settings.dind.storage_driver)
+    for name in secret_names:
+        environment[name] = None  # the value comes from the environment of `docker compose`
+
+    mounts = [mount("volume", "home", HOME)]
+    volumes = ["home"]
+    privileged = bool(settings and settings.privileged) or dind.mode == "privileged"
+    cap_drop: list[str] = []
+    cap_add: list[str] = []
+    security_opt: list[str] = []
+    group_add: list[str] = []
+    if dind.mode == "privileged":
+        mounts.append(mount("volume", "docker", "/var/lib/docker"))
+        volumes.append("docker")
+    elif dind.mode == "socket":
+        mounts.append(mount("bind", DOCKER_SOCKET, DOCKER_SOCKET))
+        security_opt.append("no-new-privileges:true")
+        gid = socket_group()
+        if gid is not None:
+            group_add.append(gid)
+        else:
+            warnings.append(
+                "Docker-in-Docker socket mode: the socket's group is unknown here, so `developer` "
+                "may need sudo to use it"
+            )
+    elif dind.mode == "none" and not privileged:
+        cap_drop, cap_add = ["ALL"], list(NONE_CAPS)
+    for secret in config.secrets:
+        if str(secret.source) == "file" and secret.path and secret.mount_path:
+            source = (config_path.parent / Path(secret.path).expanduser()).resolve()
+            mounts.append(mount("bind", literal(str(source)), literal(secret.mount_path), read_only=True))
+
+    network = str(settings.network) if settings else "bridge"
+    ports = list(settings.ports) if settings else []
+    if ports and network != "bridge":
+        warnings.append(f"ports are ignored with network mode '{network}'")
+        ports = []
+    context: dict[str, Any] = {
+        "include_name": include_name,
+        "project": project_name(config.name),
+        "dind_mode": dind.mode,
+        "image": literal(image),
+        "container_name": config.name,
+        "labels": {
+            "dev.sindri.name": config.name,
+            "dev.sindri.config": literal(str(config_path)),
+            "dev.sindri.dind": dind.mode,
+        },
+        "restart": str(settings.restart) if settings else "unless-stopped",
+        "network_mode": network if network != "bridge" else None,
+        "runtime": "sysbox-runc" if dind.mode == "sysbox" else None,
+        "privileged": privileged,
+        "memory": compose_memory(memory),
+        "cpus": str(cpus),
+        "environment": {k: None if v is None else literal(v) for k, v in environment.items()},
+        "mounts": mounts,
+        "cap_drop": cap_drop,
+        "cap_add": cap_add,
+        "security_opt": security_opt,
+        "group_add": group_add,
+        "ports": ports,
+        "extra_hosts": [literal(h) for h in (settings.extra_hosts if settings else [])],
+        "gpu_count": gpu_count,
+        "volumes": volumes,
+    }
+    return ComposeSpec(context=context, dind=dind, image=image, volumes=volumes, warnings=warnings)
+
+
+# --- the provider ---------------------------------------------------------------------------------
+
+
+class DockerProvider(Provider):
+    """Runs the environment as Compose project `sindri-<name>` with one container named `<name>`."""
+
+    name = "docker"
+
+    _engine_info: EngineInfo | None = None
+    _compose_argv: list[str] | None = None
+
+    @property
+    def project(self) -> str:
+        return project_name(self.config.name)
+
+    @property
+    def compose_file(self) -> Path:
+        return self.output_dir / COMPOSE_FILE
+
+    @property
+    def _cli_ref(self) -> str:
+        """How the user names this config on the command line."""
+        return f"-c {shlex.quote(str(self.loaded.path))}"
+
+    # -- running docker
+
+    async def _docker(
+        self, *args: str, timeout: float = QUICK, check: bool = True, **kwargs: Any
+    ) -> CommandResult:
+        """Run `docker ...`, turning 'daemon not reachable' into one clear error with its fix."""
+        result = await self.runner.run(
+            ["docker", *args], timeout=timeout, check=False, hint=INSTALL_DOCKER, **kwargs
+        )
+        if not result.ok and is_daemon_error(result.stderr + result.stdout):
+            raise daemon_error(result.stderr)
+        if check and not result.ok:
+            raise ToolFailedError(["docker", *args], result.returncode, self.runner.tail(result))
+        return result
+
+    async def _engine(self, *, refresh: bool = False) -> EngineInfo:
+        """Client, engine and Compose facts from one `docker info` call (cached on the instance)."""
+        if self._engine_info is None or refresh:
+            result = await self.runner.run(
+                ["docker", "info", "--format", "{{json .}}"], timeout=QUICK, check=False, hint=INSTALL_DOCKER
+            )
+            error = None if result.ok else (self.runner.tail(result) or f"exit code {result.returncode}")
+            self._engine_info = EngineInfo.parse(result.stdout, error)
+        return self._engine_info
+
+    async def _require_engine(self) -> EngineInfo:
+        info = await self._engine()
+        if info.server_version is None:
+            raise daemon_error(info.error or "")
+        return info
+
+    async def _compose(self, info: EngineInfo) -> list[str]:
+        """`docker compose` (v2) when present, else `docker-compose` (v1)."""
+        if self._compose_argv is None:
+            if info.compose_plugin or await self._probe(["docker", "compose", "version", "--short"]):
+                self._compose_argv = ["docker", "compose"]
+            elif await self._probe(["docker-compose", "version", "--short"]):
+                self._compose_argv = ["docker-compose"]
+            else:
+                raise ToolNotFoundError("docker compose", hint=INSTALL_COMPOSE)
+        return self._compose_argv
+
+    async def _probe(self, argv: list[str]) -> str | None:
+        """A tool's version output, or None when it is missing or fails."""
+        if self.runner.which(argv[0]) is None:
+            return None
+        result = await self.runner.run(argv, timeout=QUICK, check=False)
+        return result.stdout.strip() or None if result.ok else None
+
+    async def _containers(self) -> list[str]:
+        """Ids of this environment's containers, found by Compose's project label."""
+        result = await self._docker(
+            "ps", "-a", "--filter", f"label={PROJECT_LABEL}={self.project}", "--format", "{{.ID}}"
+        )
+        return result.stdout.split()
+
+    async def _inspect(self, ref: str) -> dict[str, Any] | None:
+        result = await self._docker("inspect", "--type", "container", ref, check=False)
+        if not result.ok:
+            return None
+        try:
+            data = json.loads(result.stdout)
+        except json.JSONDecodeError as exc:
+            raise ToolOutputError(f"`docker inspect {ref}` printed something that is not JSON") from exc
+        if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+            raise ToolOutputError(f"`docker inspect {ref}` printed an unexpected shape")
+        return data[0]
+
+    async def _main_container(self) -> dict[str, Any] | None:
+        """The inspected `sindri` service container of this environment, if it exists."""
+        for ref in await self._containers():
+            data = await self._inspect(ref)
+            if data and (data.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL) == SERVICE:
+                return data
+        return None
+
+    # -- prerequisites and plan
+
+    async def check_prerequisites(self) -> PrerequisiteStatus:
+        status = PrerequisiteStatus(provider=self.name)
+        if self.runner.which("docker") is None:
+            status.missing.append(
+                Prerequisite(
+                    name="docker",
+                    description="Docker CLI",
+                    kind="tool",
+                    install_hint=INSTALL_DOCKER,
+                    docs_url="https://docs.docker.com/get-docker/",
+                )
+            )
+            status.missing.append(
+                Prerequisite(
+                    name="docker compose",
+                    description="Docker Compose v2 (or v1)",
+                    kind="tool",
+                    install_hint=INSTALL_COMPOSE,
+                )
+            )
+            return status
+        info = await self._engine(refresh=True)
+        status.available.append(
+            Prerequisite(name="docker", description="Docker CLI", kind="tool", version=info.client_version)
+        )
+        daemon = Prerequisite(
+            name="docker daemon",
+            description="a reachable Docker engine",
+            kind="daemon",
+            version=info.server_version,
+            docs_url="https://docs.docker.com/config/daemon/start/",
+        )
+        if info.server_version is None:
+            error = daemon_error(info.error or "")
+            daemon.description = f"a reachable Docker engine ({error.message})"
+            daemon.install_hint = error.hint
+            status.missing.append(daemon)
+        elif version_tuple(info.server_version)[:2] < MIN_ENGINE:
+            daemon.description = f"Docker engine >= 20.10 (found {info.server_version})"
+            daemon.install_hint = INSTALL_DOCKER
+            status.missing.append(daemon)
+        else:
+            status.available.append(daemon)
+        v2 = info.compose_plugin or await self._probe(["docker", "compose", "version", "--short"])
+        v1 = None if v2 else await self._probe(["docker-compose", "version", "--short"])
+        if v2 or v1:
+            status.available.append(
+                Prerequisite(
+                    name="docker compose" if v2 else "docker-compose",
+                    description="Docker Compose v2" if v2 else "Docker Compose v1 (fallback)",
+                    kind="tool",
+                    version=(v2 or v1 or "").lstrip("v"),
+                )
+            )
+        else:
+            status.missing.append(
+                Prerequisite(
+                    name="docker compose",
+                    description="Docker Compose v2 (or docker-compose v1)",
+                    kind="tool",
+                    install_hint=INSTALL_COMPOSE,
+                    docs_url="https://docs.docker.com/compose/install/",
+                )
+            )
+        return status
+
+    def _spec(self, info: EngineInfo, *, include_name: bool = True) -> ComposeSpec:
+        return build_compose(
+            self.config,
+            config_path=self.loaded.path,
+            secret_names=sorted(self.loaded.secrets),
+            engine=info,
+            include_name=include_name,
+        )
+
+    async def plan(self) -> DeploymentPlan:
+        info = await self._require_engine()
+        spec = self._spec(info)
+        name = self.config.name
+        exists, image_present = await asyncio.gather(self._containers(), self._image_present(spec.image))
+        plan = DeploymentPlan(
+            provider=self.name, files=[str(self.compose_file)], warnings=list(spec.warnings)
+        )
+        plan.actions.append(
+            PlannedAction(
+                action=ActionType.CREATE,
+                resource=str(self.compose_file),
+                description="write the Compose file",
+            )
+        )
+        if not image_present:
+            plan.actions.append(
+                PlannedAction(
+                    action=ActionType.CREATE,
+                    resource=f"image:{spec.image}",
+                    description="pull the image (it is not on this engine)",
+                )
+            )
+        for volume in spec.volumes:
+            plan.actions.append(
+                PlannedAction(
+                    action=ActionType.CREATE,
+                    resource=f"volume:{self.project}_{volume}",
+                    description="create the volume unless it exists (kept on --force)",
+                )
+            )
+        plan.actions.append(
+            PlannedAction(
+                action=ActionType.RESTART if exists else ActionType.START,
+                resource=f"container:{name}",
+                description="recreate the container (needs --force)"
+                if exists
+                else "create and start the container",
+            )
+        )
+        ctx = spec.context
+        plan.resources.append(
+            PlannedResource(
+                resource_type="container",
+                name=name,
+                config={
+                    "image": spec.image,
+                    "memory": ctx["memory"],
+                    "cpus": ctx["cpus"],
+                    "dind": spec.dind.mode,
+                    "project": self.project,
+                },
+            )
+        )
+        plan.resources.extend(
+            PlannedResource(resource_type="volume", name=f"{self.project}_{v}") for v in spec.volumes
+        )
+        if exists:
+            plan.warnings.append(f"'{name}' is already deployed; deploy needs --force to recreate it")
+        return plan
+
+    async def _image_present(self, image: str) -> bool:
+        result = await self._docker("image", "inspect", "--format", "{{.Id}}", image, check=False)
+        return result.ok
+
+    # -- lifecycle
+
+    async def deploy(self, options: DeployOptions) -> DeployResult:
+        info = await self._require_engine()
+        compose = await self._compose(info)
+        spec = self._spec(info, include_name=compose == ["docker", "compose"])
+        name = self.config.name
+        ours, foreign = await self._name_owners()
+        if ours and not options.force:
+            raise AlreadyDeployedError(
+                f"'{name}' is already deployed (container {name}, project {self.project})",
+                hint=f"`sindri deploy --force {self._cli_ref}` recreates the container and keeps the home "
+                f"volume; `sindri destroy {self._cli_ref}` removes it",
+            )
+        if foreign:
+            raise ProviderError(
+                f"a container named '{name}' already exists and does not belong to this environment "
+                f"(project {foreign})",
+                hint=f"remove or rename that container (`docker rm -f {name}`), or change `name` in "
+                f"{self.loaded.path}",
+            )
+        text = render("docker/docker-compose.yml.j2", **spec.context)
+        write_file(self.compose_file, text)
+        for warning in spec.warnings:
+            self.progress(f"warning: {warning}")
+        result = DeployResult(
+            success=True,
+            name=name,
+            provider=self.name,
+            instance_id=name,
+            warnings=list(spec.warnings),
+            connection=self._connection_info(),
+        )
+        if options.dry_run:
+            result.messages.append(f"dry run: wrote {self.compose_file}; nothing was started")
+            return result
+        argv = [*compose, "-f", str(self.compose_file), "-p", self.project, "up", "-d", "--remove-orphans"]
+        if ours:
+            argv.append("--force-recreate")
+        self.progress(f"{'Recreating' if ours else 'Creating'} container {name} ({spec.image})...")
+        up = await self.runner.run(
+            argv,
+            timeout=options.timeout,
+            check=False,
+            stream=True,
+            env=self.loaded.secrets,
+            cwd=self.output_dir,
+            hint=INSTALL_COMPOSE,
+        )
+        if not up.ok:
+            output = up.stderr + up.stdout
+            if is_daemon_error(output):
+                raise daemon_error(up.stderr)
+            hint = None
+            if "pull" in output.lower() or "no such image" in output.lower():
+                hint = (
+                    f"the image '{spec.image}' is not on this engine and could not be pulled; build it "
+                    "(the demo image: bash images/demo/build.sh) or check deployment.image"
+                )
+            raise ToolFailedError(argv, up.returncode, self.runner.tail(up), hint=hint)
+        if options.wait:
+            await self._wait_running(options.timeout)
+        result.messages.append(f"container {name} is {'running' if options.wait else 'created'}")
+        return result
+
+    async def _name_owners(self) -> tuple[bool, str | None]:
+        """Whether this environment has containers, and the project of a foreign container using its name."""
+        result = await self._docker("ps", "-a", "--format", '{{.Names}}\t{{.Label "' + PROJECT_LABEL + '"}}')
+        ours = False
+        foreign = None
+        for line in result.stdout.splitlines():
+            names, _, project = line.partition("\t")
+            if project == self.project:
+                ours = True
+            elif self.config.name in names.split(","):
+                foreign = project or "none: not created by Compose"
+        return ours, foreign
+
+    async def _wait_running(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            data = await self._main_container()
+            state = map_state(data.get("State", {})) if data else DeploymentState.NOT_DEPLOYED
+            if state == DeploymentState.RUNNING:
+                return
+            if state in (DeploymentState.ERROR, DeploymentState.STOPPED) and data:
+                logs = await self._docker("logs", "--tail", "20", data["Id"], check=False)
+                tail = self.runner.redact((logs.stdout + logs.stderr).strip())
+                raise ProviderError(
+                    f"container {self.config.name} exited (code {data['State'].get('ExitCode')}) "
+                    f"instead of running" + (f"; its last output:\n{tail}" if tail else ""),
+                    hint="the image must run a long-lived command; check `deployment.image`",
+                )
+            if time.monotonic() >= deadline:
+                raise ProviderError(
+                    f"container {self.config.name} did not reach running within {timeout:g}s "
+                    f"(state: {state.label})"
+                )
+            await asyncio.sleep(0.5)
+
+    def _exec_line(self) -> str:
+        return f"docker exec -it -u {USER} -w {HOME} -e HOME={HOME} {self.config.name} sh -l"
+
+    def _connection_info(self) -> ConnectionInfo:
+        return ConnectionInfo(
+            ssh_command=self._exec_line(),
+            instructions=f"open a shell: sindri connect {self._cli_ref}\n"
+            f"run a command: sindri connect {self._cli_ref} -- CMD ARGS",
+        )
+
+    async def status(self) -> DeploymentStatus:
+        name = self.config.name
+        status = DeploymentStatus(name=name, provider=self.name, state=DeploymentState.NOT_DEPLOYED)
+        data = await self._main_container()
+        if data is None:
+            return status
+        state_data = data.get("State", {})
+        status.state = map_state(state_data)
+        status.instance_id = str(data.get("Id", ""))[:12] or None
+        status.image = (data.get("Config") or {}).get("Image")
+        status.timestamps = DeploymentTimestamps(
+            created_at=parse_timestamp(data.get("Created")),
+            started_at=parse_timestamp(state_data.get("StartedAt")),
+            stopped_at=None
+            if status.state == DeploymentState.RUNNING
+            else parse_timestamp(state_data.get("FinishedAt")),
+        )
+        labels = (data.get("Config") or {}).get("Labels") or {}
+        status.details = {
+            "container": str(data.get("Name", "")).lstrip("/"),
+            "project": self.project,
+            "docker_state": str(state_data.get("Status", "")),
+            "dind": labels.get("dev.sindri.dind", "none"),
+        }
+        if status.state == DeploymentState.ERROR:
+            status.messages.append(f"the container exited with code {state_data.get('ExitCode')}")
+        for port in ((data.get("NetworkSettings") or {}).get("Ports") or {}).values():
+            for binding in port or []:
+                if binding.get("HostPort"):
+                    status.addresses.append(
+                        Address(type=AddressType.EXTERNAL, value="localhost", port=int(binding["HostPort"]))
+                    )
+        host = data.get("HostConfig") or {}
+        status.resources = ResourceUsage(memory_limit=host.get("Memory") or None)
+        if status.state == DeploymentState.RUNNING:
+            stats = await self._docker(
+                "stats", "--no-stream", "--format", "{{.CPUPerc}},{{.MemUsage}}", data["Id"], check=False
+            )
+            if stats.ok and stats.stdout.strip():
+                usage = parse_stats(stats.stdout.strip().splitlines()[0])
+                usage.memory_limit = usage.memory_limit or status.resources.memory_limit
+                status.resources = usage
+        return status
+
+    async def _require_container(self) -> dict[str, Any]:
+        data = await self._main_container()
+        if data is None:
+            raise NotDeployedError(
+                f"'{self.config.name}' is not deployed",
+                hint=f"deploy it first: sindri deploy {self._cli_ref}",
+            )
+        return data
+
+    async def start(self) -> None:
+        data = await self._require_container()
+        if map_state(data["State"]) == DeploymentState.PAUSED:
+            await self._docker("unpause", data["Id"])
+        elif map_state(data["State"]) != DeploymentState.RUNNING:
+            await self._docker("start", data["Id"], timeout=120)
+        await self._wait_running(120)
+
+    async def stop(self) -> None:
+        data = await self._require_container()
+        await self._docker("stop", data["Id"], timeout=120)
+
+    async def connect(self, command: Sequence[str] | None = None) -> int:
+        data = await self._require_container()
+        state = map_state(data["State"])
+        if state != DeploymentState.RUNNING:
+            raise ProviderError(
+                f"'{self.config.name}' is not running (state: {state.label})",
+                hint=f"start it: sindri start {self._cli_ref}",
+            )
+        flags = ["-i"]
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            flags.append("-t")
+        argv = ["docker", "exec", *flags, "-u", USER, "-w", HOME, "-e", f"HOME={HOME}", data["Id"]]
+        if command:
+            argv.extend(command)
+        else:
+            # One exec: a login bash where the image has one, else the POSIX shell.
+            argv.extend(
+                ["sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi"]
+            )
+        return await self.runner.run_attached(argv, hint=INSTALL_DOCKER)
+
+    async def destroy(self, force: bool = False) -> list[str]:
+        """Remove the project's containers, volumes and networks, found by its Compose label only."""
+        label = f"label={PROJECT_LABEL}={self.project}"
+        done: list[str] = []
+        containers = await self._docker("ps", "-a", "--filter", label, "--format", "{{.Names}}")
+        names = containers.stdout.split()
+        if names:
+            await self._docker("rm", "-f", "-v", *names, timeout=120)
+            done.extend(f"removed container {n}" for n in names)
+        volumes, networks = await asyncio.gather(
+            self._docker("volume", "ls", "-q", "--filter", label),
+            self._docker("network", "ls", "--filter", label, "--format", "{{.Name}}"),
+        )
+        if volumes.stdout.split():
+            await self._docker("volume", "rm", *volumes.stdout.split(), timeout=120)
+            done.extend(f"removed volume {v}" for v in volumes.stdout.split())
+        if networks.stdout.split():
+            await self._docker("network", "rm", *networks.stdout.split(), timeout=120)
+            done.extend(f"removed network {n}" for n in networks.stdout.split())
+        if self.compose_file.exists():
+            self.compose_file.unlink()
+            done.append(f"removed {self.compose_file}")
+        for folder in (self.output_dir, self.output_dir.parent):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        return done
+
+    def supports_gpu(self) -> bool:
+        return self._engine_info is not None and "nvidia" in self._engine_info.runtimes
