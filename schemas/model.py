@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
+from annotated_types import Ge
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -51,7 +52,8 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-Int = Annotated[int, BeforeValidator(_whole_number), _Strict()]
+Int = Annotated[int, _Strict(), BeforeValidator(_whole_number)]
+CpuCount = Annotated[int, Ge(1), _Strict(), BeforeValidator(_whole_number)]
 Bool = StrictBool
 Size = Annotated[str, StringConstraints(pattern=SIZE_PATTERN)]
 
@@ -252,9 +254,8 @@ class Resources(SindriModel):
         "Kubernetes) or 2GB (Fly.io, E2B). DevPod does not pass it on.",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
-    cpus: Int | None = Field(
+    cpus: CpuCount | None = Field(
         None,
-        ge=1,
         description="Number of CPUs (default 2). DevPod does not pass it on.",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
