@@ -8,6 +8,7 @@ a progress callback, and never let a secret value reach a log, a progress line o
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import logging
 import os
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ToolFailedError, ToolNotFoundError, ToolTimeoutError
+from .errors import ProviderError, ToolFailedError, ToolNotFoundError, ToolTimeoutError
 from .types import ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ DEFAULT_TIMEOUT = 120.0
 STDERR_TAIL_LINES = 20
 KILL_GRACE = 2.0
 REDACTED = "********"
+CHUNK_SIZE = 65536
+EXIT_POLL = 0.05
 
 
 @dataclass(frozen=True)
@@ -123,29 +126,49 @@ class Runner:
         resolved = self._resolve(argv, hint)
         limit = self.default_timeout if timeout is None else timeout
         log.debug("run %s (timeout %ss)", self.redact(" ".join(argv)), limit)
-        proc = await asyncio.create_subprocess_exec(
-            *resolved,
-            cwd=str(cwd) if cwd else None,
-            env=self._env(env),
-            stdin=asyncio.subprocess.PIPE if input is not None else asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-        )
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *resolved,
+                cwd=str(cwd) if cwd else None,
+                env=self._env(env),
+                stdin=asyncio.subprocess.PIPE if input is not None else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise self._start_error(argv, exc, cwd, hint) from None
         out: list[str] = []
         err: list[str] = []
         try:
             await asyncio.wait_for(self._communicate(proc, input, out, err, stream), timeout=limit)
         except TimeoutError:
             await _kill_group(proc)
-            raise ToolTimeoutError(list(argv), limit, hint=hint) from None
+            raise ToolTimeoutError(self._shown(argv), limit, hint=hint) from None
         except BaseException:  # cancellation included: never leave the tool running
             await _kill_group(proc)
             raise
         result = CommandResult(list(argv), proc.returncode or 0, "".join(out), "".join(err))
         if check and not result.ok:
-            raise ToolFailedError(list(argv), result.returncode, self.tail(result), hint=hint)
+            raise ToolFailedError(self._shown(argv), result.returncode, self.tail(result), hint=hint)
+        log.debug("%s exited %s", self.redact(argv[0]), result.returncode)
         return result
+
+    def _shown(self, argv: Sequence[str]) -> list[str]:
+        """argv as errors may show it: an argument can carry a secret (`secrets set K=V`)."""
+        return [self.redact(arg) for arg in argv]
+
+    def _start_error(
+        self, argv: Sequence[str], exc: OSError, cwd: Path | None, hint: str | None
+    ) -> ProviderError:
+        if cwd is not None and not cwd.is_dir():
+            return ProviderError(f"cannot run '{argv[0]}': working directory {cwd} does not exist")
+        return ProviderError(f"cannot run '{argv[0]}': {exc.strerror or exc}", hint=hint)
+
+    def _stream_lines(self, lines: list[str]) -> None:
+        for line in lines:
+            if line.strip():
+                self.progress(line.rstrip("\r"))
 
     def tail(self, result: CommandResult) -> str:
         """The last lines of stderr (or stdout when stderr is empty), redacted, for error messages."""
@@ -161,13 +184,21 @@ class Runner:
         stream: bool,
     ) -> None:
         async def pump(reader: asyncio.StreamReader | None, sink: list[str]) -> None:
+            # Chunks, not readline(): a tool may print megabytes of JSON on one line.
             if reader is None:
                 return
-            while line := await reader.readline():
-                text = line.decode("utf-8", errors="replace")
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            pending = ""
+            while chunk := await reader.read(CHUNK_SIZE):
+                text = decoder.decode(chunk)
                 sink.append(text)
-                if stream and text.strip():
-                    self.progress(text.rstrip("\r\n"))
+                if stream:
+                    *lines, pending = (pending + text).split("\n")
+                    self._stream_lines(lines)
+            tail = decoder.decode(b"", final=True)
+            sink.append(tail)
+            if stream:
+                self._stream_lines([pending + tail])
 
         async def feed() -> None:
             if proc.stdin is None:
@@ -178,8 +209,22 @@ class Runner:
                     await proc.stdin.drain()
             proc.stdin.close()
 
-        await asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err))
-        await proc.wait()
+        pumps = asyncio.ensure_future(asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err)))
+        try:
+            # Pipes normally close when the tool exits; if something it left behind holds them open,
+            # notice the exit itself (asyncio's wait() would wait for the pipes too).
+            while not pumps.done() and proc.returncode is None:
+                await asyncio.wait({pumps}, timeout=EXIT_POLL)
+            # The tool is done: nothing it started in its process group may outlive it.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await pumps
+            await proc.wait()
+        finally:
+            if not pumps.done():
+                pumps.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pumps
 
     async def run_attached(
         self,
@@ -195,31 +240,38 @@ class Runner:
         The child stays in our process group so the terminal's Ctrl-C reaches it; no timeout unless given.
         """
         resolved = self._resolve(argv, hint)
-        proc = await asyncio.create_subprocess_exec(
-            *resolved, cwd=str(cwd) if cwd else None, env=self._env(env)
-        )
+        log.debug("run attached %s", self.redact(" ".join(argv)))
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *resolved, cwd=str(cwd) if cwd else None, env=self._env(env)
+            )
+        except OSError as exc:
+            raise self._start_error(argv, exc, cwd, hint) from None
         try:
             return await asyncio.wait_for(proc.wait(), timeout=timeout)
         except TimeoutError:
             await _kill(proc)
-            raise ToolTimeoutError(list(argv), timeout or 0, hint=hint) from None
+            raise ToolTimeoutError(self._shown(argv), timeout or 0, hint=hint) from None
         except BaseException:
             await _kill(proc)
             raise
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    """Terminate the child's whole process group, then kill it if it lingers."""
-    if proc.returncode is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, KILL_GRACE)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=wait)
-            return
-        except TimeoutError:
-            continue
+    """Stop the child's whole process group: SIGTERM, a grace period for the leader, then SIGKILL.
+
+    The group is signalled even when the leader has already exited: grandchildren it left behind
+    (same group) must not outlive the call.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    if proc.returncode is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=KILL_GRACE)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    if proc.returncode is None:
+        await proc.wait()
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:

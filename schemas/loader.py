@@ -174,29 +174,31 @@ def _pydantic_findings(exc: ValidationError, text: str, path: Path) -> list[str]
     shown = []
     for err in exc.errors():
         loc = [part for part in err["loc"] if not isinstance(part, str) or not part.startswith("function")]
-        line, col = _node_position(root, loc)
+        line, col = _node_position(root, loc, err["type"] == "missing")
         dotted = ".".join(str(p) for p in loc) or "(root)"
         shown.append(f"{path}:{line}:{col}: error: {dotted}: {err['msg']}")
     return shown
 
 
-def _node_position(root: yaml.Node | None, loc: list[int | str]) -> tuple[int, int]:
-    node = root
+def _node_position(root: yaml.Node | None, loc: list[int | str], missing: bool) -> tuple[int, int]:
+    """The value at `loc`; for a missing key, the key of its parent (the deepest node found)."""
+    node, key_node = root, root
     for part in loc:
         child = None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if key.value == part:
-                    child = value if part != loc[-1] else key
+                    key_node, child = key, value
                     break
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
+            key_node = child = node.value[part]
         if child is None:
             break
         node = child
-    if node is None:
+    target = key_node if missing else node
+    if target is None:
         return 1, 1
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return target.start_mark.line + 1, target.start_mark.column + 1
 
 
 def _raise_findings(path: Path, findings: list[str]) -> None:
