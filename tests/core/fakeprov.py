@@ -3,6 +3,7 @@ state in a file under its output_dir, behaviour steered by environment variables
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 
@@ -37,7 +38,8 @@ class FakeProvider(Provider):
 
     def _set(self, state: DeploymentState | None) -> None:
         if state is None:
-            os.remove(self._state_file())
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self._state_file())
             return
         self.output_dir.mkdir(parents=True, exist_ok=True)
         with open(self._state_file(), "w") as file:
@@ -71,7 +73,12 @@ class FakeProvider(Provider):
     async def deploy(self, options: DeployOptions) -> DeployResult:
         secrets = self.loaded.secrets
         await self.runner.run(
-            ["sh", "-c", 'echo "deploying with $API_TOKEN"; sleep "${FAKE_DEPLOY_SLEEP:-0}"'],
+            [
+                "sh",
+                "-c",
+                'echo $$ > "${FAKE_PIDFILE:-/dev/null}"; echo "deploying with $API_TOKEN";'
+                ' sleep "${FAKE_DEPLOY_SLEEP:-0}"',
+            ],
             env=secrets,
             stream=True,
             timeout=float(os.environ.get("FAKE_TOOL_TIMEOUT", "120")),

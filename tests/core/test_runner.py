@@ -74,7 +74,7 @@ async def test_timeout_kills_child_and_grandchild(tmp_path: Path) -> None:
     runner = Runner()
     task = asyncio.create_task(runner.run([sys.executable, "-c", SPAWNER, str(pidfile)], timeout=1.5))
     pids = await _pids(pidfile)
-    with pytest.raises(ToolTimeoutError, match="did not finish within 1.5s"):
+    with pytest.raises(ToolTimeoutError, match=r"did not finish within 1\.5s"):
         await task
     assert await _gone(pids)
 
