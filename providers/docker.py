@@ -213,11 +213,17 @@ class EngineInfo:
 
     @classmethod
     def parse(cls, text: str, error: str | None) -> EngineInfo:
+        """Parse the JSON; when docker succeeded yet printed no JSON object, that is a tool error."""
         try:
             data = json.loads(text) if text.strip() else {}
         except json.JSONDecodeError:
-            data = {}
+            data = None
         if not isinstance(data, dict):
+            if error is None:
+                raise ToolOutputError(
+                    "`docker info --format '{{json .}}'` printed something that is not a JSON object",
+                    hint="check that `docker` is the Docker CLI (`docker version`)",
+                )
             data = {}
         client = data.get("ClientInfo") or {}
         plugins = client.get("Plugins") or []
@@ -445,6 +451,7 @@ class DockerProvider(Provider):
 
     name = "docker"
 
+    quick_timeout = QUICK
     _engine_info: EngineInfo | None = None
     _compose_argv: list[str] | None = None
 
@@ -464,11 +471,15 @@ class DockerProvider(Provider):
     # -- running docker
 
     async def _docker(
-        self, *args: str, timeout: float = QUICK, check: bool = True, **kwargs: Any
+        self, *args: str, timeout: float | None = None, check: bool = True, **kwargs: Any
     ) -> CommandResult:
         """Run `docker ...`, turning 'daemon not reachable' into one clear error with its fix."""
         result = await self.runner.run(
-            ["docker", *args], timeout=timeout, check=False, hint=INSTALL_DOCKER, **kwargs
+            ["docker", *args],
+            timeout=timeout or self.quick_timeout,
+            check=False,
+            hint=INSTALL_DOCKER,
+            **kwargs,
         )
         if not result.ok and is_daemon_error(result.stderr + result.stdout):
             raise daemon_error(result.stderr)
@@ -480,7 +491,10 @@ class DockerProvider(Provider):
         """Client, engine and Compose facts from one `docker info` call (cached on the instance)."""
         if self._engine_info is None or refresh:
             result = await self.runner.run(
-                ["docker", "info", "--format", "{{json .}}"], timeout=QUICK, check=False, hint=INSTALL_DOCKER
+                ["docker", "info", "--format", "{{json .}}"],
+                timeout=self.quick_timeout,
+                check=False,
+                hint=INSTALL_DOCKER,
             )
             error = None if result.ok else (self.runner.tail(result) or f"exit code {result.returncode}")
             self._engine_info = EngineInfo.parse(result.stdout, error)
@@ -507,7 +521,7 @@ class DockerProvider(Provider):
         """A tool's version output, or None when it is missing or fails."""
         if self.runner.which(argv[0]) is None:
             return None
-        result = await self.runner.run(argv, timeout=QUICK, check=False)
+        result = await self.runner.run(argv, timeout=self.quick_timeout, check=False)
         return result.stdout.strip() or None if result.ok else None
 
     async def _containers(self) -> list[str]:
