@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from sindri.providers.kubernetes import KubernetesProvider
 from sindri.providers.runner import Runner
 from sindri.schemas.loader import LoadedConfig
@@ -46,7 +45,11 @@ def k8s_env(base: dict[str, str], tmp: Path, context: str = "kind-sindri-local")
     env["HOME"] = str(tmp / "home")
     if context.startswith(("kind-", "k3d-")):
         tool, name = context.split("-", 1)
-        argv = [tool, "create", "cluster", "--name", name] if tool == "kind" else [tool, "cluster", "create", name]
+        argv = (
+            [tool, "create", "cluster", "--name", name]
+            if tool == "kind"
+            else [tool, "cluster", "create", name]
+        )
         subprocess.run(argv, env=env, check=True, capture_output=True)
     return env
 
@@ -77,7 +80,10 @@ def write_config(directory: Path, data: dict[str, Any]) -> Path:
 
 
 def provider(
-    directory: Path, data: dict[str, Any], env: dict[str, str] | None = None, secrets: dict[str, str] | None = None
+    directory: Path,
+    data: dict[str, Any],
+    env: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> KubernetesProvider:
     path = write_config(directory, data)
     loaded = LoadedConfig(SindriConfig.model_validate(data), path, dict(secrets or {}))
@@ -87,7 +93,9 @@ def provider(
 
 def validate(path: Path) -> subprocess.CompletedProcess[str]:
     """The official validator, strict mode (unknown fields rejected)."""
-    return subprocess.run([str(VALIDATOR), "--strict", str(path)], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(VALIDATOR), "--strict", str(path)], capture_output=True, text=True, timeout=120
+    )
 
 
 def cluster_state(env: dict[str, str]) -> dict[str, Any]:

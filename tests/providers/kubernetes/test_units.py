@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-
 from sindri.providers.errors import ProviderError, ToolOutputError
 from sindri.providers.kubernetes import (
     cluster_kind,
@@ -31,7 +30,9 @@ def test_quantity_rejects(size: str) -> None:
         quantity(size)
 
 
-def pod(phase: str, ready: bool = False, waiting: str | None = None, deleting: bool = False) -> dict[str, Any]:
+def pod(
+    phase: str, ready: bool = False, waiting: str | None = None, deleting: bool = False
+) -> dict[str, Any]:
     state: dict[str, Any] = {"waiting": {"reason": waiting, "message": "m"}} if waiting else {"running": {}}
     meta: dict[str, Any] = {"name": "p"}
     if deleting:
