@@ -8,6 +8,7 @@ never reach `[env]`, `swap_size_mb` is top level, and no paid dedicated IPv4 is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -56,6 +57,8 @@ INTERNAL_SSH_PORT = 2222
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_CPUS = 2
 PROBE_TIMEOUT = 30.0
+START_WAIT = 120.0
+POLL_INTERVAL = 2.0
 INTERACTIVE_SHELL = "sh -c 'exec su - developer'"
 
 # tool-contracts §1: Fly machine state -> unified state. Anything else is UNKNOWN.
@@ -536,10 +539,9 @@ class FlyProvider(Provider):
         result.warnings.extend(await self._ensure_ips())
 
         self.progress(f"Deploying {self.image()} to Fly.io")
-        wait = max(1, int(options.timeout))
+        wait = ["--wait-timeout", str(max(1, int(options.timeout)))] if options.wait else ["--detach"]
         await self._fly(
-            "deploy", "-c", str(self.fly_toml), "-a", self.app,
-            "--ha=false", "--yes", "--wait-timeout", str(wait),
+            "deploy", "-c", str(self.fly_toml), "-a", self.app, "--ha=false", "--yes", *wait,
             timeout=options.timeout + 60, stream=True,
         )  # fmt: skip
         machines = await self.machines() or []
@@ -568,9 +570,13 @@ class FlyProvider(Provider):
 
     def connection_info(self) -> ConnectionInfo:
         port = self._fly_settings().ssh_port
+        # flyctl's console goes over Fly's WireGuard network, so it works without any public IPv4.
         return ConnectionInfo(
-            ssh_command=f"ssh developer@{self.app}.fly.dev -p {port}",
-            instructions=f"sindri connect -c {self.loaded.path}  (or: flyctl ssh console -a {self.app})",
+            ssh_command=f"flyctl ssh console -a {self.app}",
+            instructions=(
+                f"sindri connect -c {self.loaded.path}; plain ssh (IPv6, or IPv4 once allocated): "
+                f"ssh developer@{self.app}.fly.dev -p {port}"
+            ),
         )
 
     async def status(self) -> DeploymentStatus:
@@ -613,10 +619,29 @@ class FlyProvider(Provider):
         return live
 
     async def start(self) -> None:
+        started = False
         for machine in await self._live_or_fail():
             if machine_state(machine) in (DeploymentState.STOPPED, DeploymentState.SUSPENDED):
                 self.progress(f"Starting machine {machine['id']}")
                 await self._fly("machine", "start", str(machine["id"]), "-a", self.app)
+                started = True
+        if started:
+            await self._wait_running()
+
+    async def _wait_running(self) -> None:
+        """`machine start` returns once the start is requested; wait (bounded) until one runs."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_WAIT
+        while True:
+            state, _ = overall_state(await self.machines() or [])
+            if state is DeploymentState.RUNNING:
+                return
+            if state is DeploymentState.ERROR or loop.time() >= deadline:
+                raise ProviderError(
+                    f"Fly app '{self.app}' did not reach 'started' (it is {state.label})",
+                    hint=f"check `flyctl machines list -a {self.app}` and `flyctl logs -a {self.app}`",
+                )
+            await asyncio.sleep(POLL_INTERVAL)
 
     async def stop(self) -> None:
         for machine in await self._live_or_fail():
