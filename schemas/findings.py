@@ -127,6 +127,7 @@ CODES: dict[str, CodeInfo] = {
     "SC207": CodeInfo("Value out of range", Severity.ERROR),
     "SC208": CodeInfo("Conflicting keys", Severity.ERROR),
     "SC209": CodeInfo("Schema constraint failed", Severity.ERROR),
+    "SC299": CodeInfo("Internal error", Severity.ERROR),
     # SE3xx: meaning the schema cannot express
     "SE301": CodeInfo("Provider not supported by this tool", Severity.ERROR),
     "SE302": CodeInfo("GPU not available on the chosen provider", Severity.ERROR),

@@ -31,7 +31,15 @@ MAX_ALIAS_EXPANSION = 10_000
 """Nodes that aliases may add when expanded (billion-laughs guard)."""
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVER: Any = yaml.resolver.Resolver()
+
+
+def _resolve(text: str) -> str:
+    """The implicit tag of a plain scalar (int, bool, null, ...) by YAML 1.1's rules, as PyYAML does."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return tag
+
+
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -321,7 +329,8 @@ class _Composer:
         # Open collections, each with the key waiting for its value (mappings).
         stack: list[MappingNode | SequenceNode] = []
         keys: list[Node | None] = []
-        for event in yaml.parse(self.text, Loader=_Loader):
+        events: Iterator[Any] = yaml.parse(self.text, Loader=_Loader)
+        for event in events:
             kind = type(event)
             node: Node
             if kind is yaml.ScalarEvent:
@@ -415,7 +424,7 @@ class _Composer:
         text: str = event.value
         tag = event.tag
         if tag is None:
-            tag = _RESOLVER.resolve(yaml.ScalarNode, text, event.implicit) if event.implicit[0] else _STR
+            tag = _resolve(text) if event.implicit[0] else _STR
         elif tag == "!":
             tag = _STR
         value: Any = text
