@@ -96,6 +96,10 @@ class ValidationResult:
     def ok(self) -> bool:
         return not any(f.severity == Severity.ERROR for f in self.findings)
 
+    def __iter__(self) -> Iterator[Finding]:
+        """Iterating a result iterates its findings (what the loader does)."""
+        return iter(self.findings)
+
 
 @functools.cache
 def schema() -> dict[str, Any]:
