@@ -392,7 +392,9 @@ class DevpodProvider(Provider):
     # devpod calls
 
     async def _devpod(self, *args: str, timeout: float = QUERY_TIMEOUT, check: bool = True) -> CommandResult:
-        return await self.runner.run(["devpod", *args], timeout=timeout, check=check, hint=DEVPOD_INSTALL)
+        """A captured devpod call, never longer than the runner's own limit (the CLI's --timeout)."""
+        limit = min(timeout, self.runner.default_timeout)
+        return await self.runner.run(["devpod", *args], timeout=limit, check=check, hint=DEVPOD_INSTALL)
 
     async def _installed_providers(self) -> dict[str, Any]:
         result = await self._devpod("provider", "list", "--output", "json")
