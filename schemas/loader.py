@@ -104,11 +104,20 @@ def _check_provider_name(name: str) -> None:
 
 def _validate(text: str, path: Path, provider_override: str | None) -> tuple[SindriConfig, list[str]]:
     """Validate with the positioned engine when it is installed, else with the model directly."""
-    engine = _engine()
-    data: Any = None
     warnings: list[str] = []
-    if engine is not None:
-        errors, warnings = engine(text, path)
+    validate_text = _engine()
+    if validate_text is not None:
+        errors = []
+        for finding in validate_text(text, source_path=path).findings:
+            start = finding.range.start
+            label = str(getattr(finding.severity, "label", finding.severity))
+            shown = (
+                f"{path}:{start.line + 1}:{start.character + 1}: {label} {finding.code}: {finding.message}"
+            )
+            if label == "error":
+                errors.append(shown)
+            elif label == "warning":
+                warnings.append(shown)
         if errors:
             _raise_findings(path, errors)
     try:
@@ -130,39 +139,11 @@ def _validate(text: str, path: Path, provider_override: str | None) -> tuple[Sin
 
 
 def _engine() -> Any:
-    """The validation engine's adapter, or None while `sindri.schemas.validate` is not installed."""
+    """`sindri.schemas.validate.validate_text`, or None where the engine is not installed."""
     try:
-        module = importlib.import_module("sindri.schemas.validate")
-    except ImportError:
+        return importlib.import_module("sindri.schemas.validate").validate_text
+    except (ImportError, AttributeError):
         return None
-    validate_text = getattr(module, "validate_text", None)
-    if validate_text is None:
-        return None
-
-    def run(text: str, path: Path) -> tuple[list[str], list[str]]:
-        errors: list[str] = []
-        warnings: list[str] = []
-        for finding in validate_text(text):
-            severity = str(getattr(finding, "severity", "error")).lower().rsplit(".", 1)[-1]
-            line, col = _finding_position(finding)
-            code = getattr(finding, "code", "")
-            shown = f"{path}:{line}:{col}: {severity} {code}: {finding.message}"
-            (errors if severity in ("error", "1") else warnings).append(shown)
-        return errors, warnings
-
-    return run
-
-
-def _finding_position(finding: Any) -> tuple[int, int]:
-    """1-based line and column of a finding's range start, whatever the engine's range type."""
-    start = getattr(getattr(finding, "range", None), "start", None)
-    if start is None:
-        return 1, 1
-    line = getattr(start, "line", None)
-    col = getattr(start, "character", getattr(start, "column", None))
-    if line is None and isinstance(start, tuple):
-        line, col = start
-    return int(line or 0) + 1, int(col or 0) + 1
 
 
 def _pydantic_findings(exc: ValidationError, text: str, path: Path) -> list[str]:
