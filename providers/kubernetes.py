@@ -13,6 +13,7 @@ import base64
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -52,6 +53,9 @@ CONTAINER = "sindri"
 HOME_PATH = "/alt/home/developer"
 PROBE_TIMEOUT = 20.0
 """Upper bound for quick cluster calls during prerequisite checks (a dead API server must not hang us)."""
+
+WAIT_MARGIN = 3.0
+"""Seconds of the deploy's timeout kept for diagnosing a pod that did not become ready."""
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 SIZE = re.compile(r"^(\d+)(MB|GB)$")
@@ -510,6 +514,7 @@ class KubernetesProvider(Provider):
         return plan
 
     async def deploy(self, options: DeployOptions) -> DeployResult:
+        started = time.monotonic()
         image = self.image()
         manifest = self.render_manifests()
         path = self.output_dir / MANIFEST
@@ -554,7 +559,9 @@ class KubernetesProvider(Provider):
         await self._kubectl("apply", "-f", str(path), stream=True)
 
         if options.wait:
-            await self._wait_ready(options.timeout)
+            # Leave a little of the command's --timeout to report *why* the pod is not ready.
+            elapsed = time.monotonic() - started
+            await self._wait_ready(max(options.timeout - elapsed - WAIT_MARGIN, 1.0))
         pods = await self._pods()
         pod = pods[0]["metadata"]["name"] if pods else None
         result.instance_id = pod
@@ -606,6 +613,10 @@ class KubernetesProvider(Provider):
         )
         if waited.ok:
             return
+        if "timed out" not in waited.stderr:
+            raise ToolFailedError(
+                list(waited.argv), waited.returncode, self.runner.tail(waited), hint=CLUSTER_HINT
+            )
         pods = await self._pods()
         why = waiting_reason(pods[0]) if pods else None
         raise ProviderError(

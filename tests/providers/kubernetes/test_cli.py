@@ -1,0 +1,154 @@
+"""The `sindri` CLI as a subprocess against the kubectl/kind/k3d stand-ins: lifecycle and failure paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run_sindri
+from k8s_helpers import SECRET_VALUE, STANDIN_DIR, cluster_state, config_dict, k8s_env, write_config
+
+
+@pytest.fixture
+def env(standin_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    env = k8s_env(standin_env, tmp_path)
+    env["API_TOKEN"] = SECRET_VALUE
+    return env
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "project", config_dict())
+
+
+def sindri(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    result = run_sindri(*args, env=env, cwd=cwd)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert SECRET_VALUE not in result.stderr + result.stdout
+    return result
+
+
+def failed(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode != 0, result.stdout + result.stderr
+    for needle in needles:
+        assert needle in result.stderr + result.stdout, result.stderr
+
+
+def test_full_lifecycle(env: dict[str, str], cfg: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    c = ["-c", str(cfg)]
+
+    plan = sindri(env, "plan", *c, "--json", cwd=elsewhere)
+    assert plan.returncode == 0, plan.stderr
+    actions = {a["resource"] for a in json.loads(plan.stdout)["actions"]}
+    assert {"namespace:sindri-dev", "pvc:my-env-home-pvc", "deployment:my-env", "service:my-env"} <= actions
+
+    deploy = sindri(env, "deploy", *c, "--timeout", "60", cwd=elsewhere)
+    assert deploy.returncode == 0, deploy.stderr
+    assert not list(elsewhere.iterdir())  # nothing written to the CWD
+    assert (cfg.parent / ".sindri" / "kubernetes" / "k8s-deployment.yaml").is_file()
+
+    status = sindri(env, "status", *c, "--json")
+    assert status.returncode == 0 and json.loads(status.stdout)["state"] == "running"
+
+    assert sindri(env, "stop", *c).returncode == 0
+    stopped = json.loads(sindri(env, "status", *c, "--json").stdout)
+    assert stopped["state"] == "stopped"  # not "not deployed"
+
+    assert sindri(env, "start", *c).returncode == 0
+    assert json.loads(sindri(env, "status", *c, "--json").stdout)["state"] == "running"
+
+    ran = sindri(env, "connect", *c, "--", "sh", "-c", 'echo "in $HOSTNAME"; test -n "$API_TOKEN"; exit 5')
+    assert ran.returncode == 5 and "in my-env-" in ran.stdout
+
+    destroy = sindri(env, "destroy", *c, "--yes")
+    assert destroy.returncode == 0, destroy.stderr
+    assert not [k for k in cluster_state(env)["objects"] if "sindri-dev" in k]
+    final = json.loads(sindri(env, "status", *c, "--json").stdout)
+    assert final["state"] == "not_deployed"
+
+    # the secret value never landed in a file under the config dir
+    for file in cfg.parent.rglob("*"):
+        if file.is_file():
+            assert SECRET_VALUE not in file.read_text(errors="replace"), file
+
+
+def test_interactive_connect_falls_back_to_sh(env: dict[str, str], cfg: Path) -> None:
+    assert sindri(env, "deploy", "-c", str(cfg)).returncode == 0
+    env["SINDRI_STANDIN_K8S_NO_BASH"] = "1"
+    shell = run_sindri("connect", "-c", str(cfg), env=env, input='echo "shell=$0"; exit 3\n')
+    assert shell.returncode == 3, shell.stderr
+    assert "shell=sh" in shell.stdout
+
+
+def test_deploy_twice_needs_force(env: dict[str, str], cfg: Path) -> None:
+    assert sindri(env, "deploy", "-c", str(cfg)).returncode == 0
+    failed(sindri(env, "deploy", "-c", str(cfg)), "already exists in namespace 'sindri-dev'", "--force")
+    assert sindri(env, "deploy", "-c", str(cfg), "--force").returncode == 0
+    assert "PersistentVolumeClaim/sindri-dev/my-env-home-pvc" in cluster_state(env)["objects"]
+
+
+@pytest.mark.parametrize("verb", ["start", "stop"])
+def test_not_found(env: dict[str, str], cfg: Path, verb: str) -> None:
+    failed(sindri(env, verb, "-c", str(cfg)), "not found in namespace 'sindri-dev'", "sindri deploy")
+
+
+def test_connect_not_found(env: dict[str, str], cfg: Path) -> None:
+    failed(sindri(env, "connect", "-c", str(cfg), "--", "true"), "not found in namespace 'sindri-dev'")
+
+
+def test_destroy_missing_is_a_warning(env: dict[str, str], cfg: Path) -> None:
+    result = sindri(env, "destroy", "-c", str(cfg), "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to destroy" in result.stdout + result.stderr
+
+
+def test_kubectl_missing(env: dict[str, str], cfg: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare-bin"
+    bare.mkdir()
+    env["PATH"] = str(bare)  # no kubectl anywhere
+    failed(sindri(env, "deploy", "-c", str(cfg)), "kubectl", "https://kubernetes.io/docs/tasks/tools/")
+
+
+def test_cluster_unreachable(env: dict[str, str], cfg: Path) -> None:
+    env["SINDRI_STANDIN_K8S_UNREACHABLE"] = "1"
+    failed(sindri(env, "deploy", "-c", str(cfg)), "was refused", "kind create cluster")
+    failed(sindri(env, "status", "-c", str(cfg)), "was refused")
+
+
+def test_no_current_context(env: dict[str, str], cfg: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty-kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
+    env["KUBECONFIG"] = str(tmp_path / "empty-kubeconfig")
+    failed(sindri(env, "deploy", "-c", str(cfg)), "current-context is not set")
+
+
+def test_tool_fails(env: dict[str, str], cfg: Path) -> None:
+    env["SINDRI_STANDIN_FAIL"] = "apply"
+    failed(sindri(env, "deploy", "-c", str(cfg)), "exit code 1", "kubectl stand-in was told to fail")
+
+
+def test_garbage_output(env: dict[str, str], cfg: Path) -> None:
+    assert sindri(env, "deploy", "-c", str(cfg)).returncode == 0
+    env["SINDRI_STANDIN_GARBAGE"] = "get deployment"
+    failed(sindri(env, "status", "-c", str(cfg)), "not JSON")
+
+
+def test_hang_is_killed_at_the_timeout(env: dict[str, str], cfg: Path) -> None:
+    env["SINDRI_STANDIN_HANG"] = "get deployment"
+    result = sindri(env, "status", "-c", str(cfg), "--timeout", "2")
+    failed(result, "did not finish within 2s")
+    env.pop("SINDRI_STANDIN_HANG")
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"{STANDIN_DIR / 'kubectl'} get deployment" not in ps  # the hung kubectl was killed
+
+
+def test_pod_never_ready(env: dict[str, str], cfg: Path) -> None:
+    env["SINDRI_STANDIN_K8S_POD"] = "CrashLoopBackOff"
+    failed(
+        sindri(env, "deploy", "-c", str(cfg), "--timeout", "6"), "did not become ready", "CrashLoopBackOff"
+    )
+    status = json.loads(sindri(env, "status", "-c", str(cfg), "--json").stdout)
+    assert status["state"] == "error"
