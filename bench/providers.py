@@ -1,0 +1,113 @@
+"""Status of every provider at once vs one after another (stand-ins that each take 200 ms), and the
+runner's own overhead per call. Prints figures; asserts nothing. Run: .venv/bin/python bench/providers.py
+
+Providers whose module or stand-ins are not available yet are listed as skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sindri.providers.factory import PROVIDERS
+from sindri.providers.lifecycle import run_action
+from sindri.providers.runner import Runner
+
+REPO = Path(__file__).resolve().parent.parent
+STANDINS = REPO / "tests" / "standins"
+DELAY = "0.2"
+ROUNDS = 5
+
+
+def project(root: Path, provider: str) -> Path:
+    folder = root / provider
+    folder.mkdir()
+    path = folder / "sindri.yaml"
+    path.write_text(
+        f'version: "3.0"\nname: bench-{provider}\ndeployment:\n  provider: {provider}\n'
+        "extensions:\n  profile: minimal\n"
+    )
+    return path
+
+
+async def status(path: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    await run_action("status", config_path=path, cwd=path.parent, env=env)
+    return time.perf_counter() - start
+
+
+async def bench_status(root: Path) -> None:
+    env = dict(os.environ)
+    env["PATH"] = f"{STANDINS}{os.pathsep}{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["SINDRI_STANDIN_STATE"] = str(root / "state")
+    env["SINDRI_STANDIN_DELAY"] = DELAY
+    paths: dict[str, Path] = {}
+    for name in PROVIDERS:
+        path = project(root, name)
+        try:
+            await status(path, env)
+        except Exception as exc:  # a provider still being written
+            print(f"  skipped {name}: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
+            continue
+        paths[name] = path
+    if not paths:
+        print("  no provider available yet")
+        return
+    alone: dict[str, list[float]] = {name: [] for name in paths}
+    together: list[float] = []
+    for _ in range(ROUNDS):
+        for name, path in paths.items():
+            alone[name].append(await status(path, env))
+        start = time.perf_counter()
+        await asyncio.gather(*(status(path, env) for path in paths.values()))
+        together.append(time.perf_counter() - start)
+    medians = {name: statistics.median(times) for name, times in alone.items()}
+    for name, median in medians.items():
+        print(f"  {name:<11} alone        {median * 1000:8.1f} ms")
+    slowest = max(medians.values())
+    sequential = sum(medians.values())
+    both = statistics.median(together)
+    print(f"  one after another      {sequential * 1000:8.1f} ms ({len(paths)} providers)")
+    print(f"  all at once (gather)   {both * 1000:8.1f} ms")
+    print(f"  together / slowest alone = {both / slowest:.2f}x  (target <= 1.3x)")
+
+
+async def bench_runner(calls: int = 200) -> None:
+    runner = Runner()
+    true = runner.which("true") or "/bin/true"
+
+    async def bare() -> None:
+        proc = await asyncio.create_subprocess_exec(
+            true, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        await proc.communicate()
+
+    async def timed(make: object) -> float:
+        samples = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            await make()  # type: ignore[operator]
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    raw = await timed(bare)
+    ours = await timed(lambda: runner.run(["true"]))
+    print(f"  bare asyncio subprocess  {raw * 1000:6.2f} ms per call (median of {calls})")
+    print(f"  Runner.run(['true'])     {ours * 1000:6.2f} ms per call")
+    print(f"  runner overhead          {(ours - raw) * 1000:6.2f} ms per call")
+
+
+async def main() -> None:
+    print(f"status of every provider, stand-ins delayed {DELAY}s per call, median of {ROUNDS}:")
+    with tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp:
+        await bench_status(Path(tmp))
+    print("runner overhead:")
+    await bench_runner()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
