@@ -17,6 +17,8 @@ import yaml
 
 from .model import PROFILES
 
+DATA_FOLDER = "catalog"
+"""Folder of the YAML files inside the `sindri.schemas` package."""
 UNDEFINED_PROFILE_NOTE = "Listed by upstream's schema but not defined in the extension catalogue."
 
 
@@ -39,7 +41,7 @@ class Profile:
 
 
 def _load(filename: str) -> dict[str, Any]:
-    text = resources.files("sindri.schemas").joinpath("catalog", filename).read_text(encoding="utf-8")
+    text = resources.files("sindri.schemas").joinpath(DATA_FOLDER, filename).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError(f"catalogue file {filename} is not a mapping")

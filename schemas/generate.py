@@ -17,7 +17,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import core_schema
 
-from . import catalog
+from .catalog import UNDEFINED_PROFILE_NOTE, profiles
 from .model import SindriConfig
 
 SCHEMA_ID = "https://sindri.dev/schemas/sindri-editor.schema.json"
@@ -124,10 +124,9 @@ def _ordered(node: dict[str, Any]) -> dict[str, Any]:
 def _describe_profiles(schema: dict[str, Any]) -> None:
     """Profile hover texts come from the catalogue; upstream-only names say they install nothing."""
     profile = schema["properties"]["extensions"]["properties"]["profile"]
-    known = catalog.profiles()
+    known = profiles()
     profile["enumDescriptions"] = [
-        known[name].description if name in known else catalog.UNDEFINED_PROFILE_NOTE
-        for name in profile["enum"]
+        known[name].description if name in known else UNDEFINED_PROFILE_NOTE for name in profile["enum"]
     ]
 
 
