@@ -747,7 +747,12 @@ class DockerProvider(Provider):
             if is_daemon_error(output):
                 raise daemon_error(up.stderr)
             hint = None
-            if "pull" in output.lower() or "no such image" in output.lower():
+            if spec.context["privileged"] and "operation not permitted" in output:
+                hint = (
+                    "this Docker host cannot run privileged containers (Docker itself runs confined); "
+                    "use Docker-in-Docker mode socket, or a host where `docker run --privileged` works"
+                )
+            elif "pull" in output.lower() or "no such image" in output.lower():
                 hint = (
                     f"the image '{spec.image}' is not on this engine and could not be pulled; build it "
                     "(the demo image: bash images/demo/build.sh) or check deployment.image"

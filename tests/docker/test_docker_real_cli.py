@@ -1,0 +1,299 @@
+"""The Docker provider end to end: the `sindri` CLI as a subprocess against the real engine.
+
+Every environment, container, volume and network here is named `sindri-t-docker-...` and removed at
+the end. Commands run from a directory other than the config's, with `-c`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, need, run_sindri
+
+IMAGE = "sindri-demo:local"
+SECRET_NAME = "SINDRI_T_DOCKER_TOKEN"
+SECRET_VALUE = "tok-" + uuid.uuid4().hex + "-$HOME'\"#"
+
+pytestmark = pytest.mark.docker
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=120, check=check)
+
+
+def inspect(ref: str) -> dict[str, Any]:
+    data: list[dict[str, Any]] = json.loads(docker("inspect", ref).stdout)
+    return data[0]
+
+
+def by_label(kind: str, project: str) -> list[str]:
+    """Names of this project's containers, volumes or networks, found the way Compose labels them."""
+    label = f"label=com.docker.compose.project={project}"
+    argv = {
+        "container": ["ps", "-a", "--filter", label, "--format", "{{.Names}}"],
+        "volume": ["volume", "ls", "-q", "--filter", label],
+        "network": ["network", "ls", "--filter", label, "--format", "{{.Name}}"],
+    }[kind]
+    return docker(*argv).stdout.split()
+
+
+@pytest.fixture(scope="module")
+def demo_image(docker_engine: None) -> str:
+    need(Path("/bin/busybox").exists(), "busybox-static is not installed (apt-get install busybox-static)")
+    subprocess.run(["bash", str(REPO / "images" / "demo" / "build.sh"), IMAGE], check=True, timeout=300)
+    return IMAGE
+
+
+class Env:
+    """One environment: its config file, the CLI's environment, and every output the CLI printed."""
+
+    def __init__(self, root: Path, name: str, extra: str = "") -> None:
+        self.name = name
+        self.project = f"sindri-{name}"
+        self.dir = root / "project"
+        self.dir.mkdir()
+        self.config = self.dir / "sindri.yaml"
+        self.config.write_text(
+            f"""version: "3.0"
+name: {name}
+deployment:
+  provider: docker
+  image: {IMAGE}
+  resources:
+    memory: 256MB
+    cpus: 1
+extensions:
+  profile: minimal
+secrets:
+  - name: {SECRET_NAME}
+    source: env
+{extra}"""
+        )
+        self.elsewhere = root / "elsewhere"
+        self.elsewhere.mkdir()
+        self.env = {**os.environ, SECRET_NAME: SECRET_VALUE}
+        self.outputs: list[str] = []
+
+    def run(self, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
+        """`sindri COMMAND -c CONFIG ARGS`, run from another directory."""
+        command, *rest = args
+        result = run_sindri(
+            command, "-c", str(self.config), *rest, env=self.env, cwd=self.elsewhere, input=input
+        )
+        self.outputs.append(result.stdout + result.stderr)
+        return result
+
+    def sindri(self, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
+        """Like run, and whatever happens the CLI answers with a message, never a traceback."""
+        result = self.run(*args, input=input)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def ok(self, *args: str, input: str = "") -> str:
+        result = self.sindri(*args, input=input)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def container(self) -> dict[str, Any]:
+        return inspect(self.name)
+
+    def cleanup(self) -> None:
+        """Destroy through the CLI, then remove by label whatever a failed test left behind."""
+        self.run("destroy", "--yes")
+        for kind, remove in (
+            ("container", ["rm", "-f"]),
+            ("volume", ["volume", "rm"]),
+            ("network", ["network", "rm"]),
+        ):
+            names = by_label(kind, self.project)
+            if names:
+                docker(*remove, *names, check=False)
+
+
+def new_env(tmp_path: Path, extra: str = "") -> Env:
+    return Env(tmp_path, f"sindri-t-docker-{uuid.uuid4().hex[:8]}", extra)
+
+
+@pytest.fixture
+def env(tmp_path: Path, demo_image: str) -> Iterator[Env]:
+    environment = new_env(tmp_path)
+    yield environment
+    environment.cleanup()
+
+
+@pytest.fixture
+def unrelated(demo_image: str) -> Iterator[dict[str, str]]:
+    """A container, a volume and a network that no Sindri environment owns (one named like ours)."""
+    tag = uuid.uuid4().hex[:8]
+    made = {
+        "network": f"sindri_t-docker-keep-{tag}_default",
+        "volume": f"sindri-t-docker-keep-{tag}_home",
+        "container": f"sindri-t-docker-keep-{tag}",
+    }
+    docker("network", "create", made["network"])
+    docker("volume", "create", made["volume"])
+    docker(
+        "run",
+        "-d",
+        "--name",
+        made["container"],
+        "--network",
+        made["network"],
+        "-v",
+        f"{made['volume']}:/data",
+        IMAGE,
+    )
+    yield made
+    docker("rm", "-f", made["container"], check=False)
+    docker("volume", "rm", made["volume"], check=False)
+    docker("network", "rm", made["network"], check=False)
+
+
+def test_full_lifecycle_through_the_cli(env: Env, unrelated: dict[str, str]) -> None:
+    # deploy: running, with the configured limits
+    env.ok("deploy")
+    first = env.container()
+    assert first["State"]["Status"] == "running"
+    assert first["HostConfig"]["Memory"] == 256 * 1024**2
+    assert first["HostConfig"]["NanoCpus"] == 1_000_000_000
+    assert (REPO / "docker-compose.yml").exists() is False
+    assert (env.dir / ".sindri" / "docker" / "docker-compose.yml").exists()
+    assert not list(env.elsewhere.iterdir()), "nothing may be written to the current directory"
+
+    # something the user keeps in their home
+    env.ok("connect", "--", "sh", "-c", "echo kept > $HOME/marker")
+
+    # a second deploy is refused clearly; --force recreates and keeps the home volume
+    again = env.sindri("deploy")
+    assert again.returncode != 0
+    assert "already deployed" in again.stderr and "--force" in again.stderr
+    env.ok("deploy", "--force")
+    second = env.container()
+    assert second["Id"] != first["Id"]
+    assert env.ok("connect", "--", "cat", "/alt/home/developer/marker").strip() == "kept"
+
+    # status: running, real figures from docker stats, timestamps
+    status = json.loads(env.ok("status", "--json"))
+    assert status["state"] == "running"
+    assert status["resources"]["cpu_percent"] is not None
+    assert status["resources"]["memory_bytes"] > 0
+    assert status["resources"]["memory_limit"] == 256 * 1024**2
+    assert status["timestamps"]["created_at"] and status["timestamps"]["started_at"]
+    assert status["instance_id"] == second["Id"][:12]
+
+    # connect: developer, exit codes, the sh fallback of an image without bash
+    assert env.ok("connect", "--", "id", "-un").strip() == "developer"
+    assert env.sindri("connect", "--", "sh", "-c", "exit 42").returncode == 42
+    shell = env.ok("connect", input="id -un; pwd; echo $0\n")
+    assert shell.split() == ["developer", "/alt/home/developer", "sh"]
+
+    # the env secret reaches the container, and its value is in no file and no output
+    digest = env.ok("connect", "--", "sh", "-c", f'printf %s "${SECRET_NAME}" | sha256sum').split()[0]
+    assert digest == hashlib.sha256(SECRET_VALUE.encode()).hexdigest()
+    for path in env.dir.rglob("*"):
+        if path.is_file():
+            assert SECRET_VALUE.encode() not in path.read_bytes(), path
+
+    # stop and start
+    env.ok("stop")
+    assert json.loads(env.ok("status", "--json"))["state"] == "stopped"
+    env.ok("start")
+    assert json.loads(env.ok("status", "--json"))["state"] == "running"
+
+    # destroy: exactly what this environment created, nothing else
+    assert by_label("volume", env.project) == [f"{env.project}_home"]
+    env.ok("destroy", "--yes")
+    for kind in ("container", "volume", "network"):
+        assert by_label(kind, env.project) == [], kind
+    assert docker("inspect", env.name, check=False).returncode != 0
+    assert inspect(unrelated["container"])["State"]["Status"] == "running"
+    docker("volume", "inspect", unrelated["volume"])
+    docker("network", "inspect", unrelated["network"])
+    assert json.loads(env.ok("status", "--json"))["state"] == "not_deployed"
+    assert "not deployed" in env.ok("status")
+
+    assert not any(SECRET_VALUE in output for output in env.outputs)
+
+
+def test_dind_socket_mode_mounts_the_socket(tmp_path: Path, demo_image: str) -> None:
+    env = new_env(tmp_path, "providers:\n  docker:\n    dind:\n      enabled: true\n      mode: socket\n")
+    try:
+        env.ok("deploy")
+        data = env.container()
+        assert any(m["Destination"] == "/var/run/docker.sock" for m in data["Mounts"])
+        assert data["HostConfig"]["Privileged"] is False
+    finally:
+        env.cleanup()
+
+
+def test_dind_privileged_mode_sets_privileged(tmp_path: Path, demo_image: str) -> None:
+    env = new_env(tmp_path, "providers:\n  docker:\n    dind:\n      enabled: true\n      mode: privileged\n")
+    can_run = docker("run", "--rm", "--privileged", IMAGE, "true", check=False).returncode == 0
+    try:
+        result = env.sindri("deploy")
+        if can_run:
+            assert result.returncode == 0, result.stderr
+            assert env.container()["State"]["Status"] == "running"
+        else:  # a confined engine (as in this sandbox) creates the container but cannot start it
+            assert result.returncode != 0
+            assert "cannot run privileged containers" in result.stderr, result.stderr
+        data = env.container()
+        assert data["HostConfig"]["Privileged"] is True
+        assert any(m["Destination"] == "/var/lib/docker" for m in data["Mounts"])
+    finally:
+        env.cleanup()
+
+
+def test_dind_sysbox_requested_but_absent_falls_back_with_a_warning(tmp_path: Path, demo_image: str) -> None:
+    runtimes = docker("info", "--format", "{{json .Runtimes}}").stdout
+    need("sysbox-runc" not in runtimes, "this engine has sysbox, so the fallback cannot happen")
+    env = new_env(tmp_path, "providers:\n  docker:\n    dind:\n      enabled: true\n      mode: sysbox\n")
+    try:
+        result = env.sindri("deploy")
+        assert result.returncode == 0, result.stderr
+        assert "sysbox" in (result.stdout + result.stderr).lower()
+        assert "warning" in (result.stdout + result.stderr).lower()
+        data = env.container()
+        assert data["HostConfig"]["Runtime"] != "sysbox-runc"
+        assert data["HostConfig"]["Privileged"] is False
+    finally:
+        env.cleanup()
+
+
+def test_daemon_down_gives_a_clear_fix(env: Env) -> None:
+    env.env["DOCKER_HOST"] = "unix:///nonexistent-sindri-t-docker.sock"
+    for command in ("status", "deploy", "destroy"):
+        result = env.sindri(command, "--yes") if command == "destroy" else env.sindri(command)
+        assert result.returncode != 0, command
+        assert "Docker daemon" in result.stderr and "start" in result.stderr, result.stderr
+
+
+def test_missing_image_fails_clearly(tmp_path: Path, demo_image: str) -> None:
+    env = new_env(tmp_path)
+    env.config.write_text(env.config.read_text().replace(IMAGE, "sindri-t-docker-nosuch:latest"))
+    try:
+        result = env.sindri("deploy")
+        assert result.returncode != 0
+        assert "sindri-t-docker-nosuch:latest" in result.stderr and "build" in result.stderr
+        assert json.loads(env.ok("status", "--json"))["state"] == "not_deployed"
+    finally:
+        env.cleanup()
+
+
+def test_plan_and_doctor(env: Env) -> None:
+    plan = json.loads(env.ok("plan", "--json"))
+    resources = {r["resource_type"]: r for r in plan["resources"]}
+    assert resources["container"]["config"]["memory"] == "256m"
+    assert plan["files"] == [str(env.dir / ".sindri" / "docker" / "docker-compose.yml")]
+    assert not (env.dir / ".sindri" / "docker" / "docker-compose.yml").exists()
+    doctor = env.sindri("doctor", "--json")
+    assert doctor.returncode == 0, doctor.stderr
+    assert "docker" in doctor.stdout
