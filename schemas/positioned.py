@@ -514,11 +514,23 @@ def parse(text: str | bytes) -> PositionedDocument:
     except yaml.MarkedYAMLError as exc:
         findings.append(_syntax_finding(exc, text, shift))
         root = None
+    except yaml.reader.ReaderError as exc:
+        findings.append(_reader_finding(exc, text, shift))
+        root = None
     except (yaml.YAMLError, RecursionError, MemoryError, ValueError) as exc:
         findings.append(make("SY101", f"the file could not be read as YAML: {exc}", Range.of(0, 0, 0, 0), ()))
         root = None
     findings = composer.findings + findings
     return PositionedDocument(text if not bom else "\ufeff" + text, split_lines(text), root, findings, bom)
+
+
+def _reader_finding(exc: yaml.reader.ReaderError, text: str, shift: int) -> Finding:
+    """A character YAML does not allow (control characters, ...); `position` counts code points."""
+    at = min(exc.position, len(text))
+    line = text.count("\n", 0, at)
+    col = at - (text.rfind("\n", 0, at) + 1) + (shift if line == 0 else 0)
+    char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+    return make("SY101", f"{exc.reason} ({char})", Range.of(line, col, line, col + 1), ())
 
 
 def _too_large(size: int) -> PositionedDocument:

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from sindri.schemas.validate import validate_text
 
 CORPUS = Path(__file__).parent
@@ -20,7 +19,16 @@ DOCUMENTS = sorted(CORPUS.glob("*.yaml"))
 def test_corpus_is_large_and_covers_every_provider_name() -> None:
     assert len(DOCUMENTS) >= 60
     texts = [p.read_text(encoding="utf-8-sig") for p in DOCUMENTS]
-    for provider in ("docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank"):
+    for provider in (
+        "docker",
+        "docker-compose",
+        "fly",
+        "devpod",
+        "e2b",
+        "kubernetes",
+        "runpod",
+        "northflank",
+    ):
         assert any(f"provider: {provider}\n" in t.replace("\r\n", "\n") for t in texts), provider
 
 
