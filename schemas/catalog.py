@@ -17,7 +17,7 @@ import yaml
 
 from .model import PROFILES
 
-DATA_FOLDER = "catalog"
+DATA_FOLDER = "catalog_data"
 """Folder of the YAML files inside the `sindri.schemas` package."""
 UNDEFINED_PROFILE_NOTE = "Listed by upstream's schema but not defined in the extension catalogue."
 
