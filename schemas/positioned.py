@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -30,6 +30,7 @@ MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
 """Nodes that aliases may add when expanded (billion-laughs guard)."""
 
+_UNSET: Any = object()
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _RESOLVER: Any = yaml.resolver.Resolver()
 
@@ -135,6 +136,10 @@ class PositionedDocument:
     root: Node | None
     findings: list[Finding]
     bom: bool = False
+    _data: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._data = _UNSET
 
     def node_at(self, path: tuple[str | int, ...]) -> Node | None:
         node = deref(self.root)
@@ -189,8 +194,12 @@ class PositionedDocument:
         return self.lines[n] if 0 <= n < len(self.lines) else ""
 
     def to_python(self) -> Any:
-        """Plain Python data of the document (aliases expanded within the budget already checked)."""
-        return _to_python(self.root)
+        """Plain Python data of the document (aliases expanded within the budget already checked).
+
+        Computed once and shared: callers must not modify it."""
+        if self._data is _UNSET:
+            self._data = _to_python(self.root)
+        return self._data
 
     def locate(self, line: int, character: int) -> tuple[tuple[str | int, ...], bool]:
         """The path of the innermost node at a position, and whether the position is on a key."""
@@ -244,26 +253,30 @@ def _lookup(node: MappingNode, key: str) -> Entry | None:
 
 
 def _to_python(node: Node | None) -> Any:
-    node = deref(node)
-    if isinstance(node, ScalarNode):
-        return node.value
-    if isinstance(node, SequenceNode):
-        return [_to_python(item) for item in node.items]
-    if isinstance(node, MappingNode):
-        out: dict[str, Any] = {}
-        for merged in node.merges:
-            target = deref(merged)
-            sources = target.items if isinstance(target, SequenceNode) else [merged]
-            for src in sources:
-                value = _to_python(src)
-                if isinstance(value, dict):
-                    for k, v in value.items():
-                        out.setdefault(k, v)
-        for entry in node.entries:
-            if entry.key.text in node.index and node.index[entry.key.text] is entry:
-                out[entry.key.text] = _to_python(entry.value)
-        return out
-    return None
+    while type(node) is AliasNode:
+        node = node.target
+    kind = type(node)
+    if kind is ScalarNode:
+        return node.value  # type: ignore[union-attr]
+    if kind is SequenceNode:
+        return [_to_python(item) for item in node.items]  # type: ignore[union-attr]
+    if kind is not MappingNode:
+        return None
+    assert isinstance(node, MappingNode)
+    out: dict[str, Any] = {}
+    index = node.index
+    for entry in node.entries:
+        key = entry.key.text
+        if index[key] is entry:
+            out[key] = _to_python(entry.value)
+    for merged in node.merges:  # `<<: *base` fills in keys the mapping does not set itself
+        target = deref(merged)
+        for src in target.items if isinstance(target, SequenceNode) else [merged]:
+            value = _to_python(src)
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    out.setdefault(k, v)
+    return out
 
 
 def split_lines(text: str) -> list[str]:

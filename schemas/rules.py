@@ -68,8 +68,21 @@ class RuleContext:
 Rule = Callable[[RuleContext], Iterable[Finding]]
 
 
+_PROPS: dict[int, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
+
+
 def properties_of(sub: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Properties a (sub)schema allows, gathered across allOf/oneOf/anyOf/if/then branches."""
+    """Properties a (sub)schema allows, gathered across allOf/oneOf/anyOf/if/then branches (cached)."""
+    cached = _PROPS.get(id(sub))
+    if cached is not None and cached[0] is sub:
+        return cached[1]
+    props = _collect_properties(sub)
+    if len(_PROPS) < 10_000:
+        _PROPS[id(sub)] = (sub, props)
+    return props
+
+
+def _collect_properties(sub: dict[str, Any]) -> dict[str, dict[str, Any]]:
     props: dict[str, dict[str, Any]] = {}
     stack = [sub]
     while stack:
