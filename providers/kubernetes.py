@@ -57,6 +57,9 @@ PROBE_TIMEOUT = 20.0
 WAIT_MARGIN = 3.0
 """Seconds of the deploy's timeout kept for diagnosing a pod that did not become ready."""
 
+UNREACHABLE = re.compile(
+    r"connection to the server .* was refused|Unable to connect to the server|i/o timeout"
+)
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 SIZE = re.compile(r"^(\d+)(MB|GB)$")
 ERROR_REASONS = frozenset(
@@ -324,6 +327,9 @@ class KubernetesProvider(Provider):
         if not result.ok:
             if "(NotFound)" in result.stderr:
                 return None
+            last = self.runner.tail(result).splitlines()[-1:] or [""]
+            if UNREACHABLE.search(last[0]):
+                raise ProviderError(f"Cannot reach the Kubernetes cluster: {last[0]}", hint=CLUSTER_HINT)
             raise ToolFailedError(
                 ["kubectl", "get", *args], result.returncode, self.runner.tail(result), hint=CLUSTER_HINT
             )
