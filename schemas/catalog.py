@@ -1,6 +1,6 @@
 """Sindri's extension catalogue (extension and profile names), read once from package data.
 
-The data is upstream's `registry.yaml` and `profiles.yaml`, kept unchanged in `schemas/catalog/`.
+The data is upstream's `registry.yaml` and `profiles.yaml`, kept unchanged in `schemas/catalog_data/`.
 Upstream's schema lists 11 profile names but the catalogue defines only 7: the schema keeps all 11
 (so valid upstream files stay valid), `profiles()` returns the 7 the catalogue defines, and
 `upstream_only_profiles()` names the other 4 so the engine can warn that they install nothing known.

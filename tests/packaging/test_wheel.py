@@ -56,7 +56,10 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_templates_schema_and_catalogue(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "sindri/schemas/sindri.schema.json" in names
-    assert "sindri/schemas/catalog/registry.yaml" in names and "sindri/schemas/catalog/profiles.yaml" in names
+    assert (
+        "sindri/schemas/catalog_data/registry.yaml" in names
+        and "sindri/schemas/catalog_data/profiles.yaml" in names
+    )
     for provider in ("docker", "fly", "devpod", "kubernetes", "e2b"):
         assert any(n.startswith(f"sindri/templates/{provider}/") and n.endswith(".j2") for n in names), (
             provider

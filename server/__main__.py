@@ -1,0 +1,29 @@
+"""`sindri-lsp` / `python -m sindri.server`: the language server over stdio.
+
+Logs go to stderr (or --log-file): stdout carries only LSP frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="sindri-lsp", description="Sindri language server (stdio).")
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    parser.add_argument("--log-file", help="write logs here instead of stderr")
+    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    args = parser.parse_args(argv)
+    handler = logging.FileHandler(args.log_file) if args.log_file else logging.StreamHandler(sys.stderr)
+    logging.basicConfig(
+        level=args.log_level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from .server import create_server
+
+    create_server().start_io()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Code lenses on the `deployment:` line: Deploy to <provider>, Plan, Status, Connect, Destroy."""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types as lsp
+
+from .prerequisites import provider_value
+from .server import SindriLanguageServer
+
+_DEPLOYMENT = re.compile(r"^deployment\s*:")
+
+
+def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
+    lines = ls.workspace.get_text_document(uri).lines
+    line_no = next((n for n, line in enumerate(lines) if _DEPLOYMENT.match(line)), None)
+    if line_no is None:
+        return []
+    found = provider_value(list(lines))
+    provider = found[0] if found else "provider"
+    state = ls.state(uri).last_state
+    rng = lsp.Range(lsp.Position(line_no, 0), lsp.Position(line_no, len("deployment")))
+    titles = [
+        ("sindri.deploy", f"$(cloud-upload) Deploy to {provider}"),
+        ("sindri.plan", "Plan"),
+        ("sindri.status", f"Status: {state}" if state else "Status"),
+        ("sindri.connect", "Connect"),
+        ("sindri.destroy", "Destroy"),
+    ]
+    return [lsp.CodeLens(range=rng, command=lsp.Command(title, name, [uri])) for name, title in titles]
+
+
+def register(ls: SindriLanguageServer) -> None:
+    @ls.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(ls: SindriLanguageServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+        if params.text_document.uri not in ls.documents:
+            return []
+        return lenses(ls, params.text_document.uri)

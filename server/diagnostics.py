@@ -1,0 +1,92 @@
+"""Diagnostics while typing: validate at once, coalesce changes, never publish a stale result.
+
+Validation is CPU work, so it runs on one dedicated worker thread (not pygls' pool, which reads stdin)
+while the event loop keeps answering completion and hover. There is at most one validation per
+document in flight; changes that arrive meanwhile are picked up by the same loop, newest text first,
+and a result is published only if the document is still at the version that was validated.
+Diagnostics are pushed (`textDocument/publishDiagnostics`), never pulled, so no client shows them twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from lsprotocol import types as lsp
+from sindri.schemas.validate import validate_text
+
+from . import prerequisites
+from .convert import to_diagnostic
+from .server import SindriLanguageServer, is_sindri_uri, uri_path
+
+log = logging.getLogger(__name__)
+
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sindri-validate")
+_running: dict[str, asyncio.Task[None]] = {}
+
+
+def schedule(ls: SindriLanguageServer, uri: str) -> None:
+    """Make sure the newest text of `uri` gets validated and published."""
+    task = _running.get(uri)
+    if task is None or task.done():
+        _running[uri] = asyncio.ensure_future(_validate_until_current(ls, uri))
+
+
+async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
+    loop = asyncio.get_running_loop()
+    while uri in ls.documents:
+        doc = ls.workspace.get_text_document(uri)
+        version, text = doc.version, doc.source
+        try:
+            check = partial(validate_text, text, source_path=uri_path(uri))
+            result = await loop.run_in_executor(_executor, check)
+        except Exception:  # the engine promises not to raise; if it does, keep serving
+            log.exception("validation failed for %s", uri)
+            return
+        current = ls.workspace.get_text_document(uri)
+        if uri not in ls.documents or current.version != version:
+            continue  # edited meanwhile: validate the newest text instead of publishing a stale result
+        ls.state(uri).result = result
+        publish(ls, uri)
+        return
+
+
+def publish(ls: SindriLanguageServer, uri: str) -> None:
+    """Push the document's findings plus its prerequisite findings, as one set."""
+    state = ls.state(uri)
+    doc = ls.workspace.get_text_document(uri)
+    findings = [*(state.result.findings if state.result else []), *state.prerequisite_findings]
+    ls.text_document_publish_diagnostics(
+        lsp.PublishDiagnosticsParams(
+            uri=uri, version=doc.version, diagnostics=[to_diagnostic(doc, f) for f in findings]
+        )
+    )
+
+
+def register(ls: SindriLanguageServer) -> None:
+    @ls.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: SindriLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if not is_sindri_uri(uri):
+            return
+        ls.state(uri)
+        schedule(ls, uri)
+        prerequisites.schedule(ls, uri)
+
+    @ls.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: SindriLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        if params.text_document.uri in ls.documents:
+            schedule(ls, params.text_document.uri)
+
+    @ls.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: SindriLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri in ls.documents:
+            prerequisites.schedule(ls, params.text_document.uri, refresh=True)
+
+    @ls.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: SindriLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if ls.documents.pop(uri, None) is not None:
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -1,0 +1,97 @@
+"""Prerequisite diagnostics: is the chosen provider's tool installed, logged in, its daemon up?
+
+Computed off the editing path: on open, on save and on request (never per keystroke), through the
+provider layer's cached checks, and shown on the `provider:` value with the fix in the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from sindri.providers.factory import create_provider
+from sindri.providers.prereqs import check_prerequisites
+from sindri.providers.runner import Runner
+from sindri.providers.types import Prerequisite
+from sindri.schemas.findings import Finding, Position, Range, Severity
+from sindri.schemas.loader import LoadedConfig
+from sindri.schemas.model import SUPPORTED_PROVIDERS, SindriConfig
+
+from .server import SindriLanguageServer, uri_path
+
+log = logging.getLogger(__name__)
+
+CODES = {"tool": "PR401", "auth": "PR402", "daemon": "PR403", "env": "PR404"}
+_PROVIDER_LINE = re.compile(r"^(\s+)provider\s*:\s*[\"']?([A-Za-z0-9_-]+)")
+_running: dict[str, asyncio.Task[None]] = {}
+
+
+def provider_value(lines: list[str]) -> tuple[str, Range] | None:
+    """The `deployment.provider` value and its range, read from the text (works on broken YAML)."""
+    in_deployment = False
+    for number, line in enumerate(lines):
+        if re.match(r"^deployment\s*:", line):
+            in_deployment = True
+            continue
+        if in_deployment and line and not line[0].isspace() and not line.startswith("#"):
+            in_deployment = False
+        match = _PROVIDER_LINE.match(line) if in_deployment else None
+        if match:
+            start = match.start(2)
+            return match.group(2), Range(Position(number, start), Position(number, match.end(2)))
+    return None
+
+
+def to_finding(item: Prerequisite, provider: str, rng: Range) -> Finding:
+    fix = f" Fix: {item.install_hint}" if item.install_hint else ""
+    return Finding(
+        code=CODES.get(item.kind, "PR401"),
+        severity=Severity.WARNING,
+        message=f"{provider}: {item.description} ({item.name}) is not available.{fix}",
+        range=rng,
+        path=("deployment", "provider"),
+        data={"docs_url": item.docs_url or "", "prerequisite": item.name},
+    )
+
+
+def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> None:
+    """Recompute in the background; the previous check for the same document is superseded."""
+    previous = _running.get(uri)
+    if previous is not None and not previous.done():
+        previous.cancel()
+    _running[uri] = asyncio.ensure_future(_update(ls, uri, refresh))
+
+
+async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
+    from .diagnostics import publish
+
+    state = ls.state(uri)
+    found = provider_value(ls.workspace.get_text_document(uri).lines)
+    findings: list[Finding] = []
+    if ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
+        provider, rng = found
+        config = state.result.config if state.result and state.result.config else _placeholder(provider)
+        runner = Runner(tool_paths=ls.settings.tool_paths, default_timeout=ls.settings.prerequisite_timeout)
+        try:
+            instance = create_provider(provider, LoadedConfig(config, uri_path(uri)), runner)
+            status = await check_prerequisites(instance, ttl=0 if refresh else 30)
+        except Exception:
+            log.exception("prerequisite check failed for %s", provider)
+            return
+        findings = [to_finding(item, provider, rng) for item in status.missing]
+    if uri in ls.documents and findings != state.prerequisite_findings:
+        state.prerequisite_findings = findings
+        publish(ls, uri)
+
+
+def _placeholder(provider: str) -> SindriConfig:
+    """A minimal config for the chosen provider, to check its tools while the document is invalid."""
+    return SindriConfig.model_validate(
+        {
+            "version": "3.0",
+            "name": "check",
+            "deployment": {"provider": provider},
+            "extensions": {"profile": "minimal"},
+        }
+    )

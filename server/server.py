@@ -1,0 +1,80 @@
+"""The Sindri language server: state shared by the feature modules, and the server factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from sindri.schemas.findings import Finding
+from sindri.schemas.validate import ValidationResult
+
+from .cancellation import CancellableProtocol
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_PATTERNS = ("**/sindri.yaml", "**/sindri.yml", "**/*.sindri.yaml")
+
+
+def _version() -> str:
+    try:
+        return version("sindri-editor")
+    except PackageNotFoundError:
+        return "0"
+
+
+@dataclass
+class DocumentState:
+    """What the server knows about one open sindri document."""
+
+    result: ValidationResult | None = None
+    """The newest validation published for the document."""
+    prerequisite_findings: list[Finding] = field(default_factory=list)
+    last_state: str | None = None
+    """Last known deployment state (from status or a lifecycle command), shown on the code lens."""
+
+
+class SindriLanguageServer(LanguageServer):
+    """pygls server plus the per-document state the features share."""
+
+    def __init__(self) -> None:
+        super().__init__("sindri-lsp", _version(), protocol_cls=CancellableProtocol)
+        self.settings = Settings()
+        self.documents: dict[str, DocumentState] = {}
+
+    def state(self, uri: str) -> DocumentState:
+        return self.documents.setdefault(uri, DocumentState())
+
+    def report_server_error(self, error: Exception, source: object) -> None:
+        """A handler failed: log it and keep serving (never crash, never spam the user)."""
+        log.error("handler error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
+
+
+def is_sindri_uri(uri: str) -> bool:
+    name = Path(to_fs_path(uri) or uri).name
+    return name in ("sindri.yaml", "sindri.yml") or name.endswith(".sindri.yaml")
+
+
+def uri_path(uri: str) -> Path:
+    path = to_fs_path(uri)
+    if path is None:
+        raise ValueError(f"not a file URI: {uri}")
+    return Path(path)
+
+
+def create_server() -> SindriLanguageServer:
+    """Build a server with every feature registered."""
+    from . import code_actions, code_lens, commands, completion, configuration, diagnostics, hover, symbols
+
+    server = SindriLanguageServer()
+    for module in (diagnostics, configuration, completion, hover, symbols, code_actions, code_lens, commands):
+        module.register(server)
+    return server
+
+
+DOCUMENT_SELECTOR = [lsp.TextDocumentFilterPattern(pattern=p) for p in DOCUMENT_PATTERNS]
