@@ -12,7 +12,10 @@ from collections.abc import Callable
 
 from sindri.schemas.validate import validate_text
 
-HEAD = 'version: "3.0"\nname: bench\ndeployment:\n  provider: docker\n  resources:\n    memory: 4GB\n    cpus: 2\n'
+HEAD = (
+    'version: "3.0"\nname: bench\ndeployment:\n  provider: docker\n'
+    "  resources:\n    memory: 4GB\n    cpus: 2\n"
+)
 
 
 def document(lines: int) -> str:
