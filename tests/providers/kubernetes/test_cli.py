@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 from conftest import run_sindri
-from k8s_helpers import SECRET_VALUE, STANDIN_DIR, cluster_state, config_dict, k8s_env, write_config
+from k8s_helpers import (
+    SECRET_VALUE,
+    STANDIN_DIR,
+    cluster_state,
+    config_dict,
+    k8s_env,
+    write_config,
+)
 
 
 @pytest.fixture
@@ -82,6 +89,29 @@ def test_interactive_connect_falls_back_to_sh(env: dict[str, str], cfg: Path) ->
     shell = run_sindri("connect", "-c", str(cfg), env=env, input='echo "shell=$0"; exit 3\n')
     assert shell.returncode == 3, shell.stderr
     assert "shell=sh" in shell.stdout
+    assert "Unable to use a TTY" not in shell.stderr  # -t is only passed with a terminal
+
+
+def test_k3d_cluster_gets_the_image(standin_env: dict[str, str], tmp_path: Path, cfg: Path) -> None:
+    env = k8s_env(standin_env, tmp_path, context="k3d-dev")
+    env["API_TOKEN"] = SECRET_VALUE
+    result = sindri(env, "deploy", "-c", str(cfg))
+    assert result.returncode == 0, result.stderr
+    assert "(k3d cluster)" in result.stdout
+    clusters = json.loads((Path(env["SINDRI_STANDIN_STATE"]) / "k3d.json").read_text())["clusters"]
+    assert clusters["dev"] == ["ghcr.io/pacphi/sindri:v3-latest"]
+
+
+def test_kind_context_without_its_cluster_is_treated_as_remote(
+    standin_env: dict[str, str], tmp_path: Path, cfg: Path
+) -> None:
+    env = k8s_env(standin_env, tmp_path, context="kind-gone")
+    subprocess.run(["kind", "delete", "cluster", "--name", "gone"], env=env, check=True, capture_output=True)
+    subprocess.run(["kind", "create", "cluster", "--name", "other"], env=env, check=True, capture_output=True)
+    result = sindri(env, "deploy", "-c", str(cfg))
+    assert result.returncode == 0, result.stderr
+    assert "must be pullable" in result.stderr
+    assert not any(c[:1] == ["load"] for c in _calls(env, "kind"))
 
 
 def test_deploy_twice_needs_force(env: dict[str, str], cfg: Path) -> None:
@@ -152,3 +182,8 @@ def test_pod_never_ready(env: dict[str, str], cfg: Path) -> None:
     )
     status = json.loads(sindri(env, "status", "-c", str(cfg), "--json").stdout)
     assert status["state"] == "error"
+
+
+def _calls(env: dict[str, str], tool: str) -> list[list[str]]:
+    log = Path(env["SINDRI_STANDIN_STATE"]) / f"{tool}.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
