@@ -460,6 +460,7 @@ class KubernetesProvider(Provider):
             plan.warnings.append(f"Could not query the cluster, assuming nothing exists yet: {exc.message}")
         ns = self.namespace
         if not namespace_exists:
+            plan.files.insert(0, str(self.output_dir / NAMESPACE_MANIFEST))
             plan.actions.append(
                 PlannedAction(
                     action=ActionType.CREATE,
