@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, need, run_sindri
+from support import REPO, need, run_sindri
 
 IMAGE = "sindri-demo:local"
 SECRET_NAME = "SINDRI_T_DOCKER_TOKEN"

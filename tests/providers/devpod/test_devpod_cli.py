@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_sindri
+from support import run_sindri
 
 from .conftest import SECRET, base_config
 

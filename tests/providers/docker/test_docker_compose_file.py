@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, need
+from support import REPO, need
 from sindri.providers.docker import EngineInfo, build_compose
 from sindri.providers.errors import UnsupportedError
 from sindri.providers.render import render

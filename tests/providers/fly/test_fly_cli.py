@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import STANDINS, run_sindri
+from support import STANDINS, run_sindri
 
 SECRET = "s3cr3t-Value-with-#-and-'quotes'"
 CONFIG = """\

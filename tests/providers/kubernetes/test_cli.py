@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_sindri
+from support import run_sindri
 from k8s_helpers import (
     SECRET_VALUE,
     STANDIN_DIR,
