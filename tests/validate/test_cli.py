@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_sindri
+from support import run_sindri
 from validate_helpers import VALID
 
 
