@@ -243,3 +243,11 @@ def test_not_found(project: Path, env: dict[str, str], elsewhere: Path) -> None:
     destroy = sindri("destroy", "-c", str(project), "--yes", env=env, cwd=elsewhere)
     assert destroy.returncode == 0
     assert "did not exist" in destroy.stdout + destroy.stderr
+
+
+def test_start_without_capacity(project: Path, env: dict[str, str], elsewhere: Path) -> None:
+    assert sindri("deploy", "-c", str(project), env=env, cwd=elsewhere).returncode == 0
+    assert sindri("stop", "-c", str(project), env=env, cwd=elsewhere).returncode == 0
+    full = {**env, "SINDRI_STANDIN_FLY_NO_CAPACITY": "1"}
+    fails(sindri("start", "-c", str(project), env=full, cwd=elsewhere), "lack of capacity")
+    assert state_of(project, env, elsewhere) == "stopped"

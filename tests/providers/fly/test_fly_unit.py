@@ -351,3 +351,41 @@ def test_lifecycle_through_the_api(tmp_path: Path, fly_env: dict[str, str]) -> N
     assert not any(c[:2] == ["ips", "allocate-v4"] for c in calls)  # no paid IPv4 by default
     assert any(c[:2] == ["ips", "allocate-v6"] for c in calls)
     assert "tok-123456" not in json.dumps(calls)
+
+
+def test_no_wait_detaches_and_gpu_machine_is_accepted(tmp_path: Path, fly_env: dict[str, str]) -> None:
+    from sindri.providers.types import DeployOptions
+
+    provider = make_provider(
+        tmp_path,
+        deployment={
+            "provider": "fly",
+            "image": "x:1",
+            "resources": {"gpu": {"enabled": True, "tier": "gpu-large"}},
+        },
+    )
+    provider.runner = Runner(env=fly_env)
+    asyncio.run(provider.deploy(DeployOptions(wait=False, timeout=60)))
+    deploy = next(c for c in flyctl_calls(fly_env) if c[0] == "deploy")
+    assert "--detach" in deploy and "--wait-timeout" not in deploy
+    state = json.loads((Path(fly_env["SINDRI_STANDIN_STATE"]) / "flyctl.json").read_text())
+    [machine] = state["apps"]["my-env"]["machines"]
+    assert machine["config"]["guest"] == {
+        "cpu_kind": "performance",
+        "cpus": 16,
+        "memory_mb": 65536,
+        "gpu_kind": "l40s",
+        "gpus": 1,
+    }
+
+
+def test_fly_alias_is_used_when_flyctl_is_absent(tmp_path: Path, fly_env: dict[str, str]) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "fly").symlink_to(Path(__file__).resolve().parents[2] / "standins" / "flyctl")
+    env = {**fly_env, "PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin"}
+    provider = api_provider(tmp_path, env)
+    status = asyncio.run(provider.check_prerequisites())
+    assert status.satisfied
+    assert status.available[0].version == "0.4.87"
+    assert asyncio.run(provider.status()).state is DeploymentState.NOT_DEPLOYED
