@@ -63,11 +63,14 @@ def _meaningful(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#") and stripped not in ("---", "...")
 
 
-def parent_path(lines: list[str], line_no: int, indent: int) -> tuple[str | int, ...]:
-    """Keys (and list indices) of the mappings enclosing a position at `indent` on `line_no`."""
+def parent_path(lines: list[str], line_no: int, indent: int, item: bool = False) -> tuple[str | int, ...]:
+    """Keys (and list indices) of the mappings enclosing a position at `indent` on `line_no`.
+
+    With `item`, `indent` is the column of a list item's dash on `line_no`: the path is the list's.
+    """
     path: list[str | int] = []
     current = indent
-    after_item = False  # a list's key may sit at the same indent as its items ("indentless" lists)
+    after_item = item  # a list's key may sit at the same indent as its items ("indentless" lists)
     for number in range(line_no - 1, -1, -1):
         line = lines[number].rstrip("\r\n")
         if not _meaningful(line):
@@ -120,22 +123,28 @@ def cursor_at(lines: list[str], line_no: int, character: int) -> Cursor | None:
     typing_key = _TYPING_KEY.match(before)
     if typing_key:
         indent = len(typing_key.group("indent")) + len(typing_key.group("dash") or "")
-        parents = parent_path(lines, line_no, indent)
-        if typing_key.group("dash"):
-            parents = (*parents, _item_index(lines, line_no, len(typing_key.group("indent"))))
+        parents = _parents(lines, line_no, typing_key.group("indent"), typing_key.group("dash"))
         word = typing_key.group("word")
         kind: Kind = "item" if typing_key.group("dash") and not word else "key"
         return Cursor(kind, parents, word, character - len(word), siblings(lines, line_no, indent), indent)
     typing_value = _TYPING_VALUE.match(before)
     if typing_value:
         indent = len(typing_value.group("indent")) + len(typing_value.group("dash") or "")
-        parents = parent_path(lines, line_no, indent)
-        if typing_value.group("dash"):
-            parents = (*parents, _item_index(lines, line_no, len(typing_value.group("indent"))))
+        parents = _parents(lines, line_no, typing_value.group("indent"), typing_value.group("dash"))
         word = typing_value.group("word").strip().strip("\"'")
         start = character - len(typing_value.group("word").lstrip().lstrip("\"'"))
         return Cursor("value", (*parents, typing_value.group("key")), word, start, indent=indent)
     return None
+
+
+def _parents(lines: list[str], line_no: int, indent: str, dash: str | None) -> tuple[str | int, ...]:
+    """The path of the mapping holding a key typed after `indent` (and a list item's `dash`, if any)."""
+    if not dash:
+        return parent_path(lines, line_no, len(indent))
+    # A key on a `- ` line belongs to a new item of the list whose dash sits at `indent`, not to
+    # the item above it.
+    list_path = parent_path(lines, line_no, len(indent), item=True)
+    return (*list_path, _item_index(lines, line_no, len(indent)))
 
 
 def _item_index(lines: list[str], line_no: int, dash_indent: int) -> int:
@@ -148,7 +157,9 @@ def _item_index(lines: list[str], line_no: int, dash_indent: int) -> int:
         indent = len(line) - len(line.lstrip())
         if indent < dash_indent:
             break
-        if indent == dash_indent and _ITEM_LINE.match(line):
+        if indent == dash_indent:
+            if not _ITEM_LINE.match(line):
+                break  # a key at the dash's column ends an indentless list
             index += 1
     return index
 
@@ -161,9 +172,5 @@ def key_at(lines: list[str], line_no: int, character: int) -> tuple[tuple[str | 
     match = _KEY_LINE.match(line)
     if not match or not (match.start("key") <= character <= match.end("key")):
         return None
-    dash = match.group("dash") or ""
-    indent = len(match.group("indent")) + len(dash)
-    parents = parent_path(lines, line_no, indent)
-    if dash:
-        parents = (*parents, _item_index(lines, line_no, len(match.group("indent"))))
+    parents = _parents(lines, line_no, match.group("indent"), match.group("dash"))
     return (*parents, match.group("key")), match.start("key"), match.end("key")

@@ -22,9 +22,9 @@ def _word_hover(lines: list[str], line_no: int, character: int) -> tuple[str, in
     line = lines[line_no].rstrip("\r\n")
     item = _ITEM.match(line)
     if item and item.start("word") <= character <= item.end("word"):
-        path = parent_path(lines, line_no, len(item.group("indent")) + 2)
+        path = parent_path(lines, line_no, len(item.group("indent")), item=True)
         ext = catalog.extensions().get(item.group("word"))
-        if tuple(path[-2:]) in EXTENSION_LISTS or path in EXTENSION_LISTS:
+        if path in EXTENSION_LISTS:
             text = f"**{ext.name}** · extension ({ext.category})\n\n{ext.description}" if ext else None
             return (text, item.start("word"), item.end("word")) if text else None
     match = _KEY_LINE.match(line)
