@@ -57,6 +57,7 @@ API_TIMEOUT = 30.0
 PROBE_TIMEOUT = 10.0
 """Bound of the prerequisite probe: a cheap authenticated list."""
 BUILD_TIMEOUT = 1800.0
+STREAM_SETTLE = 0.1
 DEFAULT_IMAGE = "ghcr.io/pacphi/sindri:latest"
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_CPUS = 2
@@ -601,6 +602,10 @@ class E2bProvider(Provider):
                 f"running the command in sandbox {sandbox.sandbox_id} failed: {_describe(exc)}",
                 hint="check `sindri status`; the sandbox may have timed out",
             ) from None
+        finally:
+            # The SDK's Rust transport can abort the interpreter at exit (SIGABRT) if the process
+            # ends while the finished stream's connection is still being torn down: let it settle.
+            await asyncio.sleep(STREAM_SETTLE)
         return int(result.exit_code)
 
 

@@ -1,0 +1,134 @@
+"""The E2B provider through the real `sindri` CLI (subprocess), the SDK pointed at the loopback API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from e2b_api import DEFAULT_KEY, E2bApiServer
+from e2b_testlib import SECRET, base_config, run_sindri
+
+
+@pytest.fixture
+def env(standin_env: dict[str, str], api: E2bApiServer, tmp_path: Path) -> dict[str, str]:
+    # no e2b CLI on this PATH: the SDK does all but the interactive shell
+    return {
+        **standin_env,
+        "E2B_API_KEY": DEFAULT_KEY,
+        "E2B_API_URL": api.url,
+        "E2B_SANDBOX_URL": api.url,
+        "API_TOKEN": SECRET,
+        "HOME": str(tmp_path / "home"),
+    }
+
+
+def clean(proc: object) -> None:
+    for stream in (proc.stdout, proc.stderr):  # type: ignore[attr-defined]
+        assert "Traceback" not in stream
+        assert "s3cr3t" not in stream
+
+
+def test_full_lifecycle(
+    env: dict[str, str], api: E2bApiServer, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    cfg = str(write_config())
+    elsewhere = tmp_path  # run from another directory: files still go next to the config
+
+    def sindri(*args: str, code: int = 0) -> str:
+        proc = run_sindri(*args, "-c", cfg, env=env, cwd=elsewhere)
+        clean(proc)
+        assert proc.returncode == code, (args, proc.stdout, proc.stderr)
+        return proc.stdout
+
+    plan = json.loads(sindri("plan", "--json"))
+    assert any(a["resource"] == "template:e2b-env" for a in plan["actions"])
+    assert api.api.sandboxes == {}
+
+    deployed = json.loads(sindri("deploy", "--json"))
+    sid = deployed["instance_id"]
+    assert api.api.sandboxes[sid]["envVars"]["API_TOKEN"] == SECRET
+
+    def state() -> str:
+        return str(json.loads(sindri("status", "--json"))["state"])
+
+    assert state() == "running"
+    sindri("stop")
+    assert state() == "paused"
+    sindri("start")
+    assert state() == "running"
+
+    proc = run_sindri(
+        "connect", "-c", cfg, "--", "sh", "-c", "echo hello-from-sandbox; exit 5", env=env, cwd=elsewhere
+    )
+    assert proc.returncode == 5 and "hello-from-sandbox" in proc.stdout
+    clean(proc)
+
+    sindri("destroy", "--yes")
+    assert api.api.sandboxes == {}
+    assert state() == "not_deployed"
+    for path in Path(cfg).parent.rglob("*"):
+        if path.is_file():
+            assert "s3cr3t" not in path.read_text(errors="replace"), path
+    assert not list(elsewhere.glob(".sindri")) and not list(elsewhere.glob("e2b*"))
+
+
+def fails(args: list[str], env: dict[str, str], cfg: Path, *expected: str) -> None:
+    proc = run_sindri(args[0], "-c", str(cfg), *args[1:], env=env, timeout=60)
+    clean(proc)
+    assert proc.returncode != 0, proc.stdout
+    for text in expected:
+        assert text in proc.stderr, proc.stderr
+
+
+def test_api_key_missing(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    env.pop("E2B_API_KEY")
+    cfg = write_config()
+    fails(["deploy"], env, cfg, "E2B_API_KEY", "e2b.dev/dashboard")
+    fails(["status"], env, cfg, "E2B_API_KEY is not set")
+
+
+def test_invalid_key(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    fails(["deploy"], {**env, "E2B_API_KEY": "e2b_wrong"}, write_config(), "invalid API key")
+
+
+def test_api_down(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    fails(["deploy"], {**env, "E2B_API_URL": "http://127.0.0.1:9"}, write_config(), "connection refused")
+
+
+@pytest.mark.parametrize(
+    ("fail", "expected"), [("500", "internal server error"), ("garbage", "not valid JSON")]
+)
+def test_api_errors(
+    env: dict[str, str], api: E2bApiServer, write_config: Callable[..., Path], fail: str, expected: str
+) -> None:
+    cfg = write_config()
+    api.api.fail, api.api.fail_paths = fail, ["/v2/sandboxes"]
+    fails(["status"], env, cfg, expected)
+    fails(["deploy"], env, cfg, expected)
+
+
+def test_hang_is_killed_at_timeout(
+    env: dict[str, str], api: E2bApiServer, write_config: Callable[..., Path]
+) -> None:
+    api.api.fail, api.api.slow_seconds = "slow", 60
+    fails(["status", "--timeout", "2"], env, write_config(), "did not finish within 2s")
+
+
+def test_not_found(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    cfg = write_config()
+    fails(["stop"], env, cfg, "no E2B sandbox for 'e2b-env'", "sindri deploy")
+    fails(["connect", "--", "true"], env, cfg, "no E2B sandbox")
+
+
+def test_gpu_refused(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    config = base_config()
+    config["deployment"]["resources"] = {"gpu": {"enabled": True}}
+    fails(["deploy"], env, write_config(config), "GPU", "docker", "fly", "devpod", "kubernetes")
+
+
+def test_interactive_connect_without_cli(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    cfg = write_config()
+    assert run_sindri("deploy", "-c", str(cfg), env=env).returncode == 0
+    fails(["connect"], env, cfg, "'e2b' was not found", "npm install -g @e2b/cli")
