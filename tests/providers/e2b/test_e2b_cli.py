@@ -129,6 +129,18 @@ def test_gpu_refused(env: dict[str, str], write_config: Callable[..., Path]) -> 
 
 
 def test_interactive_connect_without_cli(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    env["PATH"] = "/usr/bin:/bin"  # no e2b CLI: deploy works (SDK), the interactive shell says how to fix
     cfg = write_config()
     assert run_sindri("deploy", "-c", str(cfg), env=env).returncode == 0
     fails(["connect"], env, cfg, "'e2b' was not found", "npm install -g @e2b/cli")
+
+
+def test_interactive_connect_through_e2b_cli(env: dict[str, str], write_config: Callable[..., Path]) -> None:
+    cfg = str(write_config())
+    deployed = run_sindri("deploy", "-c", cfg, "--json", env=env)
+    sid = json.loads(deployed.stdout)["instance_id"]
+    proc = run_sindri("connect", "-c", cfg, env=env, input="echo hi-interactive; exit 3\n")
+    clean(proc)
+    assert proc.returncode == 3 and "hi-interactive" in proc.stdout
+    state = Path(env["SINDRI_STANDIN_STATE"]) / "e2b.log"
+    assert ["sandbox", "connect", sid] in [json.loads(line) for line in state.read_text().splitlines()]
