@@ -211,11 +211,15 @@ class Runner:
 
         pumps = asyncio.ensure_future(asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err)))
         try:
-            # Pipes normally close when the tool exits; if something it left behind holds them open,
-            # notice the exit itself (asyncio's wait() would wait for the pipes too).
-            while not pumps.done() and proc.returncode is None:
-                await asyncio.wait({pumps}, timeout=EXIT_POLL)
-            # The tool is done: nothing it started in its process group may outlive it.
+            # Wait for the tool's own exit. Its pipes may close before it exits, or stay open after it
+            # (held by something it left behind), so neither pipe state is the signal; asyncio's
+            # wait() would also wait for the pipes.
+            while proc.returncode is None:
+                if pumps.done():
+                    await asyncio.sleep(EXIT_POLL / 10)  # exit is imminent: poll finely
+                else:
+                    await asyncio.wait({pumps}, timeout=EXIT_POLL)
+            # The tool has exited: nothing it started in its process group may outlive it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             await pumps
