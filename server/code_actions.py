@@ -6,6 +6,7 @@ from lsprotocol import types as lsp
 from sindri.schemas.findings import Finding, Range
 from sindri.schemas.validate import validate_text
 
+from . import prerequisites
 from .convert import to_diagnostic, to_lsp_range, to_workspace_edit
 from .server import SindriLanguageServer, uri_path
 
@@ -18,8 +19,7 @@ def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) ->
 
 def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.CodeAction]:
     doc = ls.workspace.get_text_document(uri)
-    state = ls.state(uri)
-    result = state.result
+    result = ls.state(uri).result
     if result is None or result.document is None or result.document.text != doc.source:
         result = validate_text(
             doc.source, source_path=uri_path(uri)
@@ -27,7 +27,7 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
     server = doc.range_from_client_units(rng)
     start, end = (server.start.line, server.start.character), (server.end.line, server.end.character)
     found: list[lsp.CodeAction] = []
-    for finding in [*result.findings, *state.prerequisite_findings]:
+    for finding in [*result.findings, *prerequisites.anchored(ls, uri)]:
         if not _overlaps(finding, start, end):
             continue
         diagnostic = to_diagnostic(doc, finding)

@@ -48,16 +48,22 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         current = ls.workspace.get_text_document(uri)
         if uri not in ls.documents or current.version != version:
             continue  # edited meanwhile: validate the newest text instead of publishing a stale result
-        ls.state(uri).result = result
+        state = ls.state(uri)
+        state.result, state.validated_version = result, version
         publish(ls, uri)
         return
 
 
 def publish(ls: SindriLanguageServer, uri: str) -> None:
-    """Push the document's findings plus its prerequisite findings, as one set."""
+    """Push the document's findings plus its prerequisite findings, as one set.
+
+    Only for the validated version: while a newer text is being validated, that run publishes.
+    """
     state = ls.state(uri)
     doc = ls.workspace.get_text_document(uri)
-    findings = [*(state.result.findings if state.result else []), *state.prerequisite_findings]
+    if state.validated_version != doc.version:
+        return
+    findings = [*(state.result.findings if state.result else []), *prerequisites.anchored(ls, uri)]
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
             uri=uri, version=doc.version, diagnostics=[to_diagnostic(doc, f) for f in findings]
@@ -79,6 +85,7 @@ def register(ls: SindriLanguageServer) -> None:
     def did_change(ls: SindriLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
         if params.text_document.uri in ls.documents:
             schedule(ls, params.text_document.uri)
+            prerequisites.on_change(ls, params.text_document.uri)
 
     @ls.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SindriLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:

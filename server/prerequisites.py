@@ -7,6 +7,7 @@ provider layer's cached checks, and shown on the `provider:` value with the fix 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 
@@ -55,6 +56,25 @@ def to_finding(item: Prerequisite, provider: str, rng: Range) -> Finding:
     )
 
 
+def anchored(ls: SindriLanguageServer, uri: str) -> list[Finding]:
+    """The prerequisite findings on the `provider:` value as it is now (edits move it; a different
+    provider makes them moot until its own check)."""
+    state = ls.state(uri)
+    if not state.prerequisite_findings:
+        return []
+    found = provider_value(ls.workspace.get_text_document(uri).lines)
+    if found is None or found[0] != state.checked_provider:
+        return []
+    return [dataclasses.replace(f, range=found[1]) for f in state.prerequisite_findings]
+
+
+def on_change(ls: SindriLanguageServer, uri: str) -> None:
+    """Check again only when the provider value became another supported provider (not per keystroke)."""
+    found = provider_value(ls.workspace.get_text_document(uri).lines)
+    if found and found[0] != ls.state(uri).checked_provider and found[0] in SUPPORTED_PROVIDERS:
+        schedule(ls, uri)
+
+
 def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> None:
     """Recompute in the background; the previous check for the same document is superseded."""
     previous = _running.get(uri)
@@ -69,6 +89,7 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     state = ls.state(uri)
     found = provider_value(ls.workspace.get_text_document(uri).lines)
     findings: list[Finding] = []
+    checked = found[0] if found else None
     if ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
         provider, rng = found
         config = state.result.config if state.result and state.result.config else _placeholder(provider)
@@ -80,8 +101,8 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
             log.exception("prerequisite check failed for %s", provider)
             return
         findings = [to_finding(item, provider, rng) for item in status.missing]
-    if uri in ls.documents and findings != state.prerequisite_findings:
-        state.prerequisite_findings = findings
+    if uri in ls.documents and (findings, checked) != (state.prerequisite_findings, state.checked_provider):
+        state.prerequisite_findings, state.checked_provider = findings, checked
         publish(ls, uri)
 
 

@@ -34,7 +34,11 @@ class DocumentState:
 
     result: ValidationResult | None = None
     """The newest validation published for the document."""
+    validated_version: int | None = None
+    """The document version `result` is for."""
     prerequisite_findings: list[Finding] = field(default_factory=list)
+    checked_provider: str | None = None
+    """The provider the prerequisite findings are about (they are dropped when the value changes)."""
     last_state: str | None = None
     """Last known deployment state (from status or a lifecycle command), shown on the code lens."""
 

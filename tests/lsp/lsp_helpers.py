@@ -90,7 +90,7 @@ class Session:
         self.versions[uri] += 1
         self.client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
-                lsp.VersionedTextDocumentIdentifier(uri, self.versions[uri]),
+                lsp.VersionedTextDocumentIdentifier(version=self.versions[uri], uri=uri),
                 [lsp.TextDocumentContentChangeWholeDocument(text=text)],
             )
         )
