@@ -13,7 +13,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
-DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "findings.md"
+DOCS_FILE = Path(__file__).resolve().with_name("findings.md")
+"""Shipped inside the package, so the links work from an installed wheel too."""
 
 
 class Severity(IntEnum):
@@ -103,7 +104,7 @@ class CodeInfo(NamedTuple):
     severity: Severity
 
 
-# Every code the engine emits. Codes are stable: never renumber, only add. docs/findings.md has one
+# Every code the engine emits. Codes are stable: never renumber, only add. findings.md (beside this module) has one
 # section per code, anchored by the lower-cased code.
 CODES: dict[str, CodeInfo] = {
     # SY1xx: reading the text as YAML
@@ -145,6 +146,11 @@ CODES: dict[str, CodeInfo] = {
     "SE314": CodeInfo("Both image and image_config set", Severity.INFO),
     "SE315": CodeInfo("Extension listed twice", Severity.INFO),
     "SE316": CodeInfo("Host port published twice", Severity.ERROR),
+    # PR4xx: the chosen provider's prerequisites (language server only; computed off the editing path)
+    "PR401": CodeInfo("Provider tool not installed", Severity.WARNING),
+    "PR402": CodeInfo("Not logged in to the provider", Severity.WARNING),
+    "PR403": CodeInfo("Provider daemon or cluster not reachable", Severity.WARNING),
+    "PR404": CodeInfo("Environment variable not set", Severity.WARNING),
 }
 
 
