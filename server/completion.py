@@ -89,15 +89,16 @@ def key_items(cursor: Cursor, line: int, character: int, snippets: bool) -> list
 
 
 def _value(
-    label: str, description: str, cursor: Cursor, line: int, character: int, order: int
+    value: Any, description: str, cursor: Cursor, line: int, character: int, order: int
 ) -> lsp.CompletionItem:
+    text = yaml_scalar(value)
     return lsp.CompletionItem(
-        label=label,
+        label=text if isinstance(value, bool) else str(value),
         kind=lsp.CompletionItemKind.Value,
         documentation=lsp.MarkupContent(lsp.MarkupKind.Markdown, description) if description else None,
         detail=description.split("\n", 1)[0] if description else None,
         sort_text=f"{order:04d}",
-        text_edit=_edit(cursor, line, character, yaml_scalar(label)),
+        text_edit=_edit(cursor, line, character, text),
     )
 
 
@@ -129,11 +130,10 @@ def value_items(cursor: Cursor, line: int, character: int, lines: list[str]) -> 
         doc = schema_nav.describe(path)
         described = dict(doc.allowed_values) if doc else {}
         return [
-            _value(str(v), described.get(str(v), ""), cursor, line, character, n)
-            for n, v in enumerate(node.enum)
+            _value(v, described.get(str(v), ""), cursor, line, character, n) for n, v in enumerate(node.enum)
         ]
     if "boolean" in node.types:
-        return [_value(v, "", cursor, line, character, n) for n, v in enumerate(("true", "false"))]
+        return [_value(v, "", cursor, line, character, n) for n, v in enumerate((True, False))]
     return []
 
 

@@ -92,10 +92,13 @@ def parent_path(lines: list[str], line_no: int, indent: int, item: bool = False)
     return tuple(path)
 
 
-def siblings(lines: list[str], line_no: int, indent: int) -> frozenset[str]:
-    """Keys at exactly `indent` in the block around `line_no` (stopping at a shallower line)."""
+def siblings(lines: list[str], line_no: int, indent: int, item: bool = False) -> frozenset[str]:
+    """Keys at exactly `indent` in the block around `line_no` (stopping at a shallower line).
+
+    With `item`, `line_no` starts a list item: the lines above belong to other items.
+    """
     found: set[str] = set()
-    for step in (-1, 1):
+    for step in (1,) if item else (-1, 1):
         number = line_no + step
         while 0 <= number < len(lines):
             line = lines[number].rstrip("\r\n")
@@ -126,7 +129,8 @@ def cursor_at(lines: list[str], line_no: int, character: int) -> Cursor | None:
         parents = _parents(lines, line_no, typing_key.group("indent"), typing_key.group("dash"))
         word = typing_key.group("word")
         kind: Kind = "item" if typing_key.group("dash") and not word else "key"
-        return Cursor(kind, parents, word, character - len(word), siblings(lines, line_no, indent), indent)
+        near = siblings(lines, line_no, indent, item=bool(typing_key.group("dash")))
+        return Cursor(kind, parents, word, character - len(word), near, indent)
     typing_value = _TYPING_VALUE.match(before)
     if typing_value:
         indent = len(typing_value.group("indent")) + len(typing_value.group("dash") or "")
