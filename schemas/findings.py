@@ -104,8 +104,8 @@ class CodeInfo(NamedTuple):
     severity: Severity
 
 
-# Every code the engine emits. Codes are stable: never renumber, only add. findings.md (beside this module) has one
-# section per code, anchored by the lower-cased code.
+# Every code the engine emits. Codes are stable: never renumber, only add. findings.md (beside this
+# module) has one section per code, anchored by the lower-cased code.
 CODES: dict[str, CodeInfo] = {
     # SY1xx: reading the text as YAML
     "SY101": CodeInfo("YAML syntax error", Severity.ERROR),

@@ -552,12 +552,14 @@ PortMapping = Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]
 
 class DockerProvider(SindriModel):
     network: DockerNetwork = Field(
-        DockerNetwork.BRIDGE, description=f"Docker network mode. {NO_EFFECT}", json_schema_extra=ignored()
+        DockerNetwork.BRIDGE,
+        description="Network mode of the container (`bridge`: the project's own network).",
+        json_schema_extra=DOCKER,
     )
     restart: DockerRestart = Field(
         DockerRestart.UNLESS_STOPPED,
-        description=f"Container restart policy. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Restart policy of the container (Compose `restart`).",
+        json_schema_extra=DOCKER,
     )
     ports: list[PortMapping] = Field(
         default_factory=list,

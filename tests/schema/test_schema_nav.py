@@ -70,7 +70,9 @@ def test_describe_enum_and_no_effect_fields() -> None:
     assert doc is not None
     assert [value for value, _ in doc.allowed_values] == ["no", "always", "on-failure", "unless-stopped"]
     assert doc.default == "unless-stopped"
-    assert "no provider (accepted but has no effect)" in doc.markdown()
+    assert "Used by: docker" in doc.markdown()
+    runtime = schema_nav.describe(["providers", "docker", "runtime"])
+    assert runtime is not None and "no provider (accepted but has no effect)" in runtime.markdown()
     auto = schema_nav.describe(["extensions", "auto_install"])
     assert auto is not None and auto.default == "true"
     assert schema_nav.describe(["nope"]) is None
