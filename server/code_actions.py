@@ -48,7 +48,9 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
                     title=f"Open the install documentation of {finding.data.get('prerequisite', 'the tool')}",
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    command=lsp.Command("Open install documentation", "sindri.openDocs", [url]),
+                    command=lsp.Command(
+                        title="Open install documentation", command="sindri.openDocs", arguments=[url]
+                    ),
                 )
             )
     return found

@@ -28,7 +28,10 @@ def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
         ("sindri.connect", "Connect"),
         ("sindri.destroy", "Destroy"),
     ]
-    return [lsp.CodeLens(range=rng, command=lsp.Command(title, name, [uri])) for name, title in titles]
+    return [
+        lsp.CodeLens(range=rng, command=lsp.Command(title=title, command=name, arguments=[uri]))
+        for name, title in titles
+    ]
 
 
 def register(ls: SindriLanguageServer) -> None:

@@ -160,11 +160,15 @@ class Session:
         )
 
     async def code_actions(self, uri: str, at: lsp.Range) -> list[lsp.CodeAction]:
+        """The actions at `at`, read from the raw reply: the client library would take a CodeAction that
+        carries a command for a Command (editors tell them apart by `command` being a string)."""
         diagnostics = list(self.client.diagnostics.get(uri, []))
-        result = await self.client.text_document_code_action_async(
+        seen = len(self.messages)
+        await self.client.text_document_code_action_async(
             lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), at, lsp.CodeActionContext(diagnostics))
         )
-        return [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+        replies = [m for m in self.messages[seen:] if "result" in m and "method" not in m]
+        return [self.structure(a, lsp.CodeAction) for a in replies[-1]["result"] or []]
 
     async def alive(self) -> None:
         """The server still answers a request about a fresh document."""
