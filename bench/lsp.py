@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import signal
 import statistics
 import sys
@@ -352,6 +353,7 @@ async def change(server: Server, doc: Document, version: int) -> float:
     name = old.split(": ", 1)[1]
     new = old.replace(name, name.lower() if version % 2 else name.upper())
     doc.lines[doc.edit_line] = new
+    changes: list[dict[str, Any]]
     if server.sync_kind == 1:
         changes = [{"text": "\n".join(doc.lines) + "\n"}]
     else:
@@ -390,8 +392,9 @@ class Spec:
     settings: dict[str, Any]
 
 
-def specs(with_peer: bool) -> list[Spec]:
-    ours = Spec("ours", [sys.executable, "-m", "sindri.server"], {"sindri": {}})
+def specs(with_peer: bool, command: str | None = None) -> list[Spec]:
+    argv = shlex.split(command) if command else [sys.executable, "-m", "sindri.server"]
+    ours = Spec("ours", argv, {"sindri": {}})
     if not with_peer:
         return [ours]
     yaml_settings = {
@@ -412,7 +415,7 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     rss: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="sindri-bench-lsp-") as tmp:
         root = Path(tmp)
-        order = specs(args.peer)
+        order = specs(args.peer, args.server)
         for spec in order:
             samples[spec.label] = {key: [] for key in TARGETS if key != "rss_mb"}
         for _ in range(args.spawns):  # cold starts, alternating
@@ -527,6 +530,7 @@ def main() -> None:
     parser.add_argument("--spawns", type=int, default=5, help="cold starts timed for initialize (default 5)")
     parser.add_argument("--peer", action="store_true", help="also run yaml-language-server, alternating")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--server", help="command that starts our server (default: python -m sindri.server)")
     parser.add_argument(
         "--no-secret-files",
         dest="secret_files",
