@@ -34,6 +34,7 @@ from .errors import (
     ToolNotFoundError,
     ToolOutputError,
 )
+from .images import configured_image
 from .render import render, write_file
 from .runner import CommandResult
 from .types import (
@@ -204,17 +205,7 @@ class DevpodProvider(Provider):
         dep = self.config.deployment
         if dep.build_from_source is not None and dep.build_from_source.enabled:
             return None
-        ic = dep.image_config
-        if ic is not None:
-            if ic.digest:
-                return f"{ic.registry}@{ic.digest}"
-            if ic.tag_override:
-                return f"{ic.registry}:{ic.tag_override}"
-        if dep.image:
-            return dep.image
-        if ic is not None:
-            return f"{ic.registry}:latest"
-        return None
+        return configured_image(self.config)
 
     async def _image_plan(self) -> ImagePlan:
         """A configured image is used as is (upstream rebuilt it for cloud backends); otherwise the

@@ -38,6 +38,7 @@ from .errors import (
     ToolOutputError,
     UnsupportedError,
 )
+from .images import configured_image
 from .render import render, write_file
 from .runner import CommandResult
 from .types import (
@@ -283,19 +284,9 @@ def choose_dind(settings: DockerSettings | None, sysbox_available: bool) -> Dind
 
 def resolve_image(config: SindriConfig) -> str:
     """The image to run: image_config (digest > tag override > version) or deployment.image."""
-    deployment = config.deployment
-    image_config = deployment.image_config
-    if image_config is not None:
-        if image_config.digest:
-            return f"{image_config.registry}@{image_config.digest}"
-        if image_config.tag_override:
-            return f"{image_config.registry}:{image_config.tag_override}"
-        version = (image_config.version or "").strip()
-        if re.fullmatch(r"v?\d+(\.\d+)*(-[\w.]+)?", version):
-            return f"{image_config.registry}:{version}"
-        return f"{image_config.registry}:latest"
-    if deployment.image:
-        return deployment.image
+    image = configured_image(config)
+    if image is not None:
+        return image
     raise UnsupportedError(
         "no image is configured: the Docker provider runs an existing image "
         "(building Sindri's image from source needs GitHub, which is not reachable here)",

@@ -34,6 +34,7 @@ from sindri.schemas.model import E2bProvider as E2bSettings
 
 from .base import Provider
 from .errors import NotDeployedError, ProviderError, UnsupportedError
+from .images import configured_image
 from .render import render, write_file
 from .types import (
     ActionType,
@@ -116,15 +117,7 @@ class E2bProvider(Provider):
         return cpus, size_to_mb(res.memory if res is not None else None, DEFAULT_MEMORY_MB)
 
     def image(self) -> str:
-        deployment = self.config.deployment
-        cfg = deployment.image_config
-        if cfg is not None:
-            if cfg.digest:
-                image = f"{cfg.registry}@{cfg.digest}"
-            else:
-                image = f"{cfg.registry}:{cfg.tag_override or cfg.version or 'latest'}"
-        else:
-            image = deployment.image or DEFAULT_IMAGE
+        image = configured_image(self.config) or DEFAULT_IMAGE
         if not _IMAGE_RE.fullmatch(image):
             raise UnsupportedError(f"image reference {image!r} is not valid")
         return image

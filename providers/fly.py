@@ -29,6 +29,7 @@ from .errors import (
     ToolOutputError,
     UnsupportedError,
 )
+from .images import configured_image
 from .render import render, write_file
 from .runner import CommandResult
 from .types import (
@@ -229,21 +230,9 @@ class FlyProvider(Provider):
     def image(self) -> str:
         """The image reference to deploy (upstream's resolve_image without a registry resolver)."""
         deployment = self.config.deployment
-        cfg = deployment.image_config
-        if cfg is not None:
-            if cfg.digest:
-                return f"{cfg.registry}@{cfg.digest}"
-            if cfg.tag_override:
-                return f"{cfg.registry}:{cfg.tag_override}"
-            if cfg.version:
-                raise UnsupportedError(
-                    "deployment.image_config.version needs a registry lookup that the Fly provider "
-                    "does not do",
-                    hint="set deployment.image_config.tag_override (or digest) to the exact tag to deploy",
-                )
-            return f"{cfg.registry}:latest"
-        if deployment.image:
-            return deployment.image
+        image = configured_image(self.config)
+        if image is not None:
+            return image
         if deployment.build_from_source is not None and deployment.build_from_source.enabled:
             raise UnsupportedError(
                 "building the image from source is not supported by the Fly provider",

@@ -26,6 +26,7 @@ from .errors import (
     ToolFailedError,
     ToolOutputError,
 )
+from .images import configured_image
 from .render import render, write_file
 from .runner import CommandResult
 from .types import (
@@ -212,24 +213,9 @@ class KubernetesProvider(Provider):
 
     def image(self) -> str:
         """The image reference (no build support on Kubernetes: the cluster must be able to get it)."""
-        deployment = self.config.deployment
-        ic = deployment.image_config
-        if ic is not None:
-            if ic.digest:
-                return f"{ic.registry}@{ic.digest}"
-            if ic.tag_override:
-                return f"{ic.registry}:{ic.tag_override}"
-            if ic.version:
-                if re.fullmatch(r"v?\d+(\.\d+)*([-+][\w.]+)?", ic.version):
-                    return f"{ic.registry}:{ic.version}"
-                raise ProviderError(
-                    f"image_config.version '{ic.version}' is a range; "
-                    "the Kubernetes provider needs an exact tag",
-                    hint="Set image_config.tag_override (or an exact version) or deployment.image",
-                )
-            return f"{ic.registry}:latest"
-        if deployment.image:
-            return deployment.image
+        image = configured_image(self.config)
+        if image is not None:
+            return image
         raise ProviderError(
             "No image configured: the Kubernetes provider deploys an existing image",
             hint="Set deployment.image (e.g. ghcr.io/pacphi/sindri:v3-latest) in sindri.yaml",
