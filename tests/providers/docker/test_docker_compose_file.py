@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
-from support import REPO, need
 from sindri.providers.docker import EngineInfo, build_compose
 from sindri.providers.errors import UnsupportedError
 from sindri.providers.render import render
 from sindri.schemas.model import SindriConfig
+from support import REPO, need
 
 ENGINE = EngineInfo("28.2.2", "20.10.24", 2, frozenset({"runc"}), "v2.40.3")
 NVIDIA_SYSBOX = EngineInfo("28.2.2", "20.10.24", 8, frozenset({"runc", "nvidia", "sysbox-runc"}), "v2.40.3")

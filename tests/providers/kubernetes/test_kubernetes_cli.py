@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import run_sindri
 from k8s_helpers import (
     SECRET_VALUE,
     STANDIN_DIR,
@@ -16,6 +15,7 @@ from k8s_helpers import (
     k8s_env,
     write_config,
 )
+from support import run_sindri
 
 
 @pytest.fixture
