@@ -115,9 +115,39 @@ def _schema_errors(data: Any) -> Iterator[ValidationError]:
     try:
         SindriConfig.model_validate(data)
         return
-    except (pydantic.ValidationError, ValueError, TypeError):
-        pass
-    yield from _validator().iter_errors(data)
+    except pydantic.ValidationError as exc:
+        items = _failing_items(exc, data)
+    except (ValueError, TypeError):
+        items = None
+    if items is None:
+        yield from _validator().iter_errors(data)
+        return
+    # Only list items failed (a bad secret among thousands): check just those items, and report
+    # each error at its place in the whole document.
+    for key, index in sorted(items):
+        for error in _item_validator(key).iter_errors(data[key][index]):
+            error.path.extendleft([index, key])
+            error.relative_schema_path.extendleft(["items", key, "properties"])
+            yield error
+
+
+def _failing_items(exc: pydantic.ValidationError, data: Any) -> set[tuple[str, int]] | None:
+    """The top-level list items the model rejected, when every error lies inside one; else None."""
+    found: set[tuple[str, int]] = set()
+    for error in exc.errors():
+        loc = error["loc"]
+        if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+            return None
+        items = schema()["properties"].get(loc[0], {}).get("items")
+        if not isinstance(items, dict) or not isinstance(data.get(loc[0]), list):
+            return None
+        found.add((loc[0], loc[1]))
+    return found or None
+
+
+@functools.cache
+def _item_validator(key: str) -> jsonschema.protocols.Validator:
+    return _validator().evolve(schema=schema()["properties"][key]["items"])
 
 
 @functools.cache
