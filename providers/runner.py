@@ -210,25 +210,28 @@ class Runner:
             proc.stdin.close()
 
         pumps = asyncio.ensure_future(asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err)))
+        exited = asyncio.ensure_future(proc.wait())
         try:
-            # Wait for the tool's own exit. Its pipes may close before it exits, or stay open after it
-            # (held by something it left behind), so neither pipe state is the signal; asyncio's
-            # wait() would also wait for the pipes.
+            # Wake on the tool's own exit: its pipes may close before it exits, or stay open after it
+            # (held by something it left behind), so the pipes are not the signal. The timeout is a
+            # safety net for Pythons whose wait() also waits for the pipes.
             while proc.returncode is None:
-                if pumps.done():
-                    await asyncio.sleep(EXIT_POLL / 10)  # exit is imminent: poll finely
-                else:
-                    await asyncio.wait({pumps}, timeout=EXIT_POLL)
+                await asyncio.wait(
+                    {exited} if pumps.done() else {exited, pumps},
+                    timeout=EXIT_POLL,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
             # The tool has exited: nothing it started in its process group may outlive it.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             await pumps
-            await proc.wait()
+            await exited
         finally:
-            if not pumps.done():
-                pumps.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pumps
+            for task in (pumps, exited):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     async def run_attached(
         self,
