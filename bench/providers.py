@@ -7,10 +7,13 @@ Providers whose module or stand-ins are not available yet are listed as skipped 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from sindri.providers.factory import PROVIDERS
@@ -19,6 +22,11 @@ from sindri.providers.runner import Runner
 
 REPO = Path(__file__).resolve().parent.parent
 STANDINS = REPO / "tests" / "standins"
+K8S_STANDINS = REPO / "tests" / "providers" / "kubernetes"
+sys.path[:0] = [str(STANDINS), str(K8S_STANDINS)]
+from e2b_api import DEFAULT_KEY, E2bApi, E2bApiServer  # noqa: E402  (stand-ins live under tests/)
+from k8s_helpers import k8s_env  # noqa: E402
+
 DELAY = "0.2"
 ROUNDS = 5
 
@@ -40,11 +48,23 @@ async def status(path: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-async def bench_status(root: Path) -> None:
+@contextlib.contextmanager
+def e2b_api() -> Iterator[str]:
+    """The loopback E2B API, answering every request after the same fixed delay as the other stand-ins."""
+    api = E2bApi()
+    api.fail, api.slow_seconds = "slow", float(DELAY)
+    with E2bApiServer(api) as server:
+        yield server.url
+
+
+async def bench_status(root: Path, e2b_url: str) -> None:
     env = dict(os.environ)
     env["PATH"] = f"{STANDINS}{os.pathsep}{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["SINDRI_STANDIN_STATE"] = str(root / "state")
     env["SINDRI_STANDIN_DELAY"] = DELAY
+    env["PYTHONPATH"] = str(STANDINS)  # the stand-ins share tests/standins/_standin.py
+    env = k8s_env(env, root)  # the kubectl stand-in first on PATH, a kubeconfig, a kind cluster
+    env.update(E2B_API_KEY=DEFAULT_KEY, E2B_API_URL=e2b_url, E2B_SANDBOX_URL=e2b_url)
     paths: dict[str, Path] = {}
     for name in PROVIDERS:
         path = project(root, name)
@@ -103,8 +123,8 @@ async def bench_runner(calls: int = 200) -> None:
 
 async def main() -> None:
     print(f"status of every provider, stand-ins delayed {DELAY}s per call, median of {ROUNDS}:")
-    with tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp:
-        await bench_status(Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp, e2b_api() as url:
+        await bench_status(Path(tmp), url)
     print("runner overhead:")
     await bench_runner()
 
