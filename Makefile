@@ -8,7 +8,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -U pip setuptools wheel
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
