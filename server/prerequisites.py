@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+from collections.abc import Sequence
 
 from sindri.providers.factory import create_provider
 from sindri.providers.prereqs import check_prerequisites
@@ -28,7 +29,7 @@ _PROVIDER_LINE = re.compile(r"^(\s+)provider\s*:\s*[\"']?([A-Za-z0-9_-]+)")
 _running: dict[str, asyncio.Task[None]] = {}
 
 
-def provider_value(lines: list[str]) -> tuple[str, Range] | None:
+def provider_value(lines: Sequence[str]) -> tuple[str, Range] | None:
     """The `deployment.provider` value and its range, read from the text (works on broken YAML)."""
     in_deployment = False
     for number, line in enumerate(lines):

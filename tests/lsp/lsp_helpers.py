@@ -208,6 +208,10 @@ async def session(
     def code_lens_refresh(client: LanguageClient, params: None) -> None:
         return None
 
+    @client.feature("sindri/status")
+    def status(client: LanguageClient, params: Any) -> None:
+        return None  # recorded with every other message
+
     if settings is not None:
         client.set_configuration(settings, section="sindri")
     caps = capabilities or client_capabilities("visual-studio-code")
