@@ -7,6 +7,7 @@ provider layer's cached checks, and shown on the `provider:` value with the fix 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import re
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 CODES = {"tool": "PR401", "auth": "PR402", "daemon": "PR403", "env": "PR404"}
 _PROVIDER_LINE = re.compile(r"^(\s+)provider\s*:\s*[\"']?([A-Za-z0-9_-]+)")
+SETTINGS_WAIT = 10.0
+"""Seconds a check waits for the client's settings before using the defaults."""
 _running: dict[str, asyncio.Task[None]] = {}
 
 
@@ -87,6 +90,10 @@ def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> No
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     from .diagnostics import publish
 
+    with contextlib.suppress(TimeoutError):  # a client that never says `initialized`: use defaults
+        await asyncio.wait_for(ls.configured.wait(), SETTINGS_WAIT)
+    if uri not in ls.documents:
+        return
     state = ls.state(uri)
     found = provider_value(ls.workspace.get_text_document(uri).lines)
     findings: list[Finding] = []

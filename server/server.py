@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -49,6 +50,8 @@ class SindriLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("sindri-lsp", _version(), protocol_cls=CancellableProtocol)
         self.settings = Settings()
+        self.configured = asyncio.Event()
+        """Set once the client's settings were asked for (prerequisite checks wait for them)."""
         self.documents: dict[str, DocumentState] = {}
 
     def state(self, uri: str) -> DocumentState:
