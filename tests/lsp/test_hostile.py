@@ -1,0 +1,68 @@
+"""The server never dies on input: hostile documents get a bounded answer and it keeps serving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsp_helpers import label_map, rng, session
+
+VALID = 'version: "3.0"\nname: demo\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(9)
+)
+HOSTILE = {
+    "alias bomb": (ALIAS_BOMB, "SY108"),
+    "10,000-deep nesting": ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "SY109"),
+    "5 MB": ("name: demo\n" + "# padding\n" * 520_000, "SY107"),
+    "replaced non-UTF-8 bytes": ('version: "3.0"\nname: d\ufffd\ufffdmo\n\ufffd: 1\n', "SC203"),
+    "BOM": ("\ufeff" + VALID, None),
+    "CRLF": (VALID.replace("\n", "\r\n"), None),
+    "empty": ("", "SC201"),
+    "comments only": ("# nothing\n# here\n", "SC201"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+async def test_hostile_document_gets_a_bounded_answer(tmp_path: Path, name: str) -> None:
+    text, code = HOSTILE[name]
+    async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
+        uri = await s.open(text)
+        codes = [d.code for d in await s.diagnostics(uri, 1)]
+        assert (code in codes) if code else codes == [], codes
+        await s.completion(uri, 0, 0)
+        await s.hover(uri, 0, 1)
+        await s.alive()
+
+
+async def test_bom_and_crlf_keep_exact_positions(tmp_path: Path) -> None:
+    async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
+        crlf = await s.open(VALID.replace("\n", "\r\n").replace("provider: docker", "provider: dokcer"))
+        (bad,) = await s.diagnostics(crlf, 1)
+        assert bad.range == rng(3, 12, 3, 18)
+        hover = await s.hover(crlf, 3, 4)
+        assert hover is not None and hover.range == rng(3, 2, 3, 10)
+        items = label_map(await s.completion(crlf, 3, 12))
+        assert "docker" in items
+
+
+async def test_odd_paths_keep_serving(tmp_path: Path) -> None:
+    """A key at column 0 inside a list, astral characters before keys (UTF-16 surrogate pairs)."""
+    odd = (
+        "extensions:\n  active:\n- nodejs\nfoo: 1\n  - bar\n"
+        '"\U0001f680\U0001f680": {a: 1}\n  \U0001f680x: 2\n'
+    )
+    async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
+        uri = await s.open(odd)
+        diagnostics = await s.diagnostics(uri, 1)
+        assert diagnostics
+        for line in range(8):
+            for character in (0, 1, 2, 3, 4, 5):
+                await s.completion(uri, line, character)
+                await s.hover(uri, line, character)
+        text = 'deployment: {x: "\U0001f680\U0001f680", provider: dokcer}\n'
+        astral = await s.open(text, name="a/sindri.yaml")
+        (wrong,) = [d for d in await s.diagnostics(astral, 1) if d.code == "SC205"]
+        assert wrong.range == rng(0, 34, 0, 40)  # UTF-16: each rocket is two units
+        await s.alive()
