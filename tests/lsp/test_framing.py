@@ -35,7 +35,12 @@ def parse_frames(data: bytes) -> list[dict[str, Any]]:
 def test_stdout_is_only_frames_and_exit_is_clean(tmp_path: Path) -> None:
     uri = (tmp_path / "sindri.yaml").as_uri()
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "capabilities": {}},
+        },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         {
             "jsonrpc": "2.0",
