@@ -17,6 +17,7 @@ import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ProviderError, ToolFailedError, ToolNotFoundError, ToolTimeoutError
 from .types import ProgressCallback
@@ -209,8 +210,10 @@ class Runner:
                     await proc.stdin.drain()
             proc.stdin.close()
 
-        pumps = asyncio.ensure_future(asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err)))
-        exited = asyncio.ensure_future(proc.wait())
+        pumps: asyncio.Future[Any] = asyncio.ensure_future(
+            asyncio.gather(feed(), pump(proc.stdout, out), pump(proc.stderr, err))
+        )
+        exited: asyncio.Future[Any] = asyncio.ensure_future(proc.wait())
         try:
             # Wake on the tool's own exit: its pipes may close before it exits, or stay open after it
             # (held by something it left behind), so the pipes are not the signal. The timeout is a
