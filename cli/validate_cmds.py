@@ -46,6 +46,10 @@ def validate_cmd(files: tuple[Path, ...], fmt: str) -> None:
     report: list[dict[str, Any]] = []
     errors = unreadable = 0
     for path in files:
+        if path.exists() and not path.is_file():  # reading a FIFO or device would block forever
+            click.echo(f"sindri validate: cannot read {path}: not a regular file", err=True)
+            unreadable += 1
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:

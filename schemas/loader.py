@@ -68,6 +68,17 @@ def find_config(start: Path) -> Path:
     )
 
 
+def _config_in(folder: Path) -> Path:
+    """The sindri.yaml (then sindri.yml) directly in `folder`, a folder given with -c/--config."""
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    raise ConfigError(
+        f"no {' or '.join(CONFIG_NAMES)} file in {folder}",
+        hint="point -c/--config at the sindri.yaml file, or at the folder that holds it",
+    )
+
+
 def load_config(path: Path | None, *, cwd: Path, provider_override: str | None = None) -> LoadedConfig:
     """Read and validate a config (discovered from `cwd` when `path` is None).
 
@@ -79,8 +90,12 @@ def load_config(path: Path | None, *, cwd: Path, provider_override: str | None =
     elif not path.is_absolute():
         path = cwd / path
     path = path.resolve()
-    if path.is_dir():
-        path = find_config(path)
+    if path.is_dir():  # only that folder: walking up could act on another environment's config
+        path = _config_in(path)
+    elif path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+        raise ConfigError(
+            f"{path} is not a regular file", hint="point -c/--config at a sindri.yaml file or its folder"
+        )
     try:
         raw = path.read_bytes()
     except OSError as exc:
