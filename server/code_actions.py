@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from lsprotocol import types as lsp
-from sindri.schemas.findings import Finding, Range
+from sindri.schemas.findings import Finding
 from sindri.schemas.validate import validate_text
 
 from . import prerequisites
-from .convert import to_diagnostic, to_lsp_range, to_workspace_edit
+from .convert import Positions
 from .server import SindriLanguageServer, uri_path
 
 
@@ -24,20 +24,21 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
         result = validate_text(
             doc.source, source_path=uri_path(uri)
         )  # stale ranges would edit the wrong text
-    server = doc.range_from_client_units(rng)
+    positions = Positions(doc)
+    server = doc.position_codec.range_from_client_units(positions.lines, rng)
     start, end = (server.start.line, server.start.character), (server.end.line, server.end.character)
     found: list[lsp.CodeAction] = []
     for finding in [*result.findings, *prerequisites.anchored(ls, uri)]:
         if not _overlaps(finding, start, end):
             continue
-        diagnostic = to_diagnostic(doc, finding)
+        diagnostic = positions.diagnostic(finding)
         for fix in finding.fixes:
             found.append(
                 lsp.CodeAction(
                     title=fix.title,
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=to_workspace_edit(doc, fix),
+                    edit=positions.workspace_edit(fix),
                     is_preferred=fix.preferred or None,
                 )
             )
@@ -65,6 +66,3 @@ def register(ls: SindriLanguageServer) -> None:
         if params.text_document.uri not in ls.documents:
             return []
         return actions(ls, params.text_document.uri, params.range)
-
-
-__all__ = ["Range", "actions", "register", "to_lsp_range"]

@@ -15,7 +15,7 @@ from sindri.schemas import catalog, schema_nav
 from sindri.schemas.findings import Range
 from sindri.schemas.model import PROVIDER_DESCRIPTIONS, UNSUPPORTED_PROVIDERS
 
-from .convert import to_lsp_range
+from .convert import Positions
 from .cursor import Cursor, cursor_at
 from .server import SindriLanguageServer
 
@@ -165,14 +165,15 @@ def register(ls: SindriLanguageServer) -> None:
         if uri not in ls.documents:
             return lsp.CompletionList(is_incomplete=False, items=[])
         doc = ls.workspace.get_text_document(uri)
-        pos = doc.position_from_client_units(params.position)
+        positions = Positions(doc)
+        pos = doc.position_codec.position_from_client_units(positions.lines, params.position)
         caps = ls.client_capabilities.text_document
         item_caps = caps.completion.completion_item if caps and caps.completion else None
         snippets = bool(item_caps and item_caps.snippet_support)
-        items = complete(list(doc.lines), pos.line, pos.character, snippets)
+        items = complete(positions.lines, pos.line, pos.character, snippets)
         for item in items:  # columns were computed in code points; the client counts UTF-16 units
             edit = item.text_edit
             if isinstance(edit, lsp.TextEdit):
                 start, end = edit.range.start, edit.range.end
-                edit.range = to_lsp_range(doc, Range.of(start.line, start.character, end.line, end.character))
+                edit.range = positions.range(Range.of(start.line, start.character, end.line, end.character))
         return lsp.CompletionList(is_incomplete=False, items=items)

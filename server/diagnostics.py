@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 from sindri.schemas.validate import validate_text
 
 from . import prerequisites
-from .convert import to_diagnostic
+from .convert import Positions
 from .server import SindriLanguageServer, is_sindri_uri, uri_path
 
 log = logging.getLogger(__name__)
@@ -64,9 +64,10 @@ def publish(ls: SindriLanguageServer, uri: str) -> None:
     if state.validated_version != doc.version:
         return
     findings = [*(state.result.findings if state.result else []), *prerequisites.anchored(ls, uri)]
+    positions = Positions(doc)
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
-            uri=uri, version=doc.version, diagnostics=[to_diagnostic(doc, f) for f in findings]
+            uri=uri, version=doc.version, diagnostics=[positions.diagnostic(f) for f in findings]
         )
     )
 

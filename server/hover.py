@@ -10,7 +10,7 @@ from sindri.schemas.findings import Range
 from sindri.schemas.model import PROVIDER_DESCRIPTIONS
 
 from .completion import EXTENSION_LISTS
-from .convert import to_lsp_range
+from .convert import Positions
 from .cursor import _KEY_LINE, key_at, parent_path
 from .server import SindriLanguageServer
 
@@ -65,10 +65,11 @@ def register(ls: SindriLanguageServer) -> None:
         if uri not in ls.documents:
             return None
         doc = ls.workspace.get_text_document(uri)
-        pos = doc.position_from_client_units(params.position)
-        found = hover_at(list(doc.lines), pos.line, pos.character)
+        positions = Positions(doc)
+        pos = doc.position_codec.position_from_client_units(positions.lines, params.position)
+        found = hover_at(positions.lines, pos.line, pos.character)
         if found is None:
             return None
         text, start, end = found
-        rng = to_lsp_range(doc, Range.of(pos.line, start, pos.line, end))
+        rng = positions.range(Range.of(pos.line, start, pos.line, end))
         return lsp.Hover(contents=lsp.MarkupContent(lsp.MarkupKind.Markdown, text), range=rng)

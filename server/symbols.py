@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from lsprotocol import types as lsp
-from pygls.workspace import TextDocument
 from sindri.schemas.findings import Range
 from sindri.schemas.positioned import MappingNode, Node, ScalarNode, SequenceNode, deref
 
-from .convert import to_lsp_range
+from .convert import Positions
 from .server import SindriLanguageServer
 
 MAX_SYMBOLS = 5000
@@ -31,8 +30,8 @@ def _span(a: Range, b: Range) -> Range:
 
 
 class _Builder:
-    def __init__(self, doc: TextDocument) -> None:
-        self.doc = doc
+    def __init__(self, positions: Positions) -> None:
+        self.positions = positions
         self.count = 0
 
     def children(self, node: Node | None, depth: int) -> list[lsp.DocumentSymbol] | None:
@@ -65,8 +64,8 @@ class _Builder:
         return lsp.DocumentSymbol(
             name=name or "(empty)",
             kind=_kind(target),
-            range=to_lsp_range(self.doc, _span(selection, value.range)),
-            selection_range=to_lsp_range(self.doc, selection),
+            range=self.positions.range(_span(selection, value.range)),
+            selection_range=self.positions.range(selection),
             detail=detail[:80] if detail else None,
             children=self.children(value, depth + 1),
         )
@@ -82,4 +81,6 @@ def register(ls: SindriLanguageServer) -> None:
         document = state.result.document if state and state.result else None
         if document is None or document.root is None:
             return []
-        return _Builder(ls.workspace.get_text_document(uri)).children(document.root, 0) or []
+        # The outline is of the text that parsed, so its ranges are converted against that text.
+        positions = Positions(ls.workspace.get_text_document(uri), document.lines)
+        return _Builder(positions).children(document.root, 0) or []
