@@ -7,6 +7,7 @@ never show a secret value, so discovery, validation and secret resolution live i
 from __future__ import annotations
 
 import importlib
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import ValidationError
 
 from .model import SUPPORTED_PROVIDERS, SindriConfig, canonical_provider
@@ -218,8 +219,7 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
     for name in (".env", ".env.local"):  # later files win
         file = loaded.directory / name
         if file.is_file():
-            values = dotenv_values(file, interpolate=False)
-            dotenv.update({k: v for k, v in values.items() if v})
+            dotenv.update(_read_dotenv(file, loaded.warnings))
     provider = canonical_provider(str(loaded.config.deployment.provider))
     resolved: dict[str, str] = {}
     missing: list[str] = []
@@ -245,6 +245,28 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
         )
     loaded.secrets = resolved
     return resolved
+
+
+def _read_dotenv(file: Path, warnings: list[str]) -> dict[str, str]:
+    """NAME -> value of a .env file; unparsable lines become positioned warnings (never their text)."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{file}:{line}: cannot read: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint=f"save {file.name} as UTF-8 text with NAME=value lines",
+        ) from None
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            note = f"{file}:{binding.original.line}: ignored a line that is not NAME=value"
+            if note not in warnings:
+                warnings.append(note)
+        elif binding.key and binding.value:
+            values[binding.key] = binding.value
+    return values
 
 
 def _read_secret_file(directory: Path, from_file: str) -> tuple[str, str]:
