@@ -347,7 +347,13 @@ class FlyProvider(Provider):
         tail = self.runner.tail(result)
         if "no access token available" in tail or "not logged in" in tail.lower():
             raise ProviderError(f"flyctl is not logged in ({what})", hint=LOGIN_HINT)
-        raise ToolFailedError(result.argv, result.returncode, tail, hint=f"while {what}")
+        raise ToolFailedError(
+            result.argv,
+            result.returncode,
+            tail,
+            hint=f"flyctl failed while {what}: check `flyctl status -a {self.app}` and "
+            "https://status.flyio.net, then retry",
+        )
 
     async def app_exists(self) -> bool:
         result = await self._fly("apps", "list", "--json", check=False)
