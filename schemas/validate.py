@@ -284,7 +284,7 @@ def _unknown_key(
     if candidates:
         message += f"; did you mean '{candidates[0]}'?"
     elif known:
-        message += f"; expected one of: {', '.join(known)}"
+        message += f"; expected one of: {', '.join(known)}."
     message += " It is not allowed here." if strict else " It is ignored."
     fixes = tuple(
         Fix(f"Rename to '{c}'", (TextEdit(key_node.range, c),), preferred=i == 0)
