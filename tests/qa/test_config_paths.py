@@ -49,3 +49,13 @@ def test_folder_named_like_the_config(tmp_path: Path) -> None:
     (odd / "sindri.yaml").write_text(CONFIG)
     result = run_sindri("validate", cwd=tmp_path, timeout=30)  # discovery skips the folder itself
     assert result.returncode == 2 and "no sindri.yaml or sindri.yml found" in result.stderr
+
+
+def test_provider_override_replaces_an_unsupported_provider(tmp_path: Path, docker_engine: None) -> None:
+    config = tmp_path / "sindri.yaml"
+    config.write_text(CONFIG.replace("provider: docker", "provider: runpod"))
+    result = run_sindri("plan", "--json", "-c", str(config), "--provider", "docker", cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "SE301" not in result.stderr
+    without = run_sindri("plan", "-c", str(config), cwd=tmp_path, timeout=60)
+    assert without.returncode == 1 and f"{config}:4:13: error SE301" in without.stderr
