@@ -343,6 +343,8 @@ def _map_error(doc: PositionedDocument, error: ValidationError) -> list[Finding]
         allowed = list(expected) if kind == "enum" else [expected]
         return [_bad_value(doc, path, error.instance, allowed)]
     if kind == "type":
+        if error.instance is None and "enum" in error.schema:
+            return []  # an empty value of a choice: the enum finding says it once, with the choices
         return [_wrong_type(doc, path, error.instance, error.validator_value)]
     if kind == "pattern":
         return [_bad_pattern(doc, path, error.instance, str(error.validator_value))]
@@ -446,7 +448,11 @@ def _bad_value(doc: PositionedDocument, path: YamlPath, value: Any, allowed: lis
     candidates = (
         suggest(str(value), [str(a) for a in allowed], VALUE_ALIASES) if isinstance(value, str) else []
     )
-    message = f"{where}: {_show(value)} is not allowed; allowed values: {shown}"
+    message = (
+        f"{where} is empty; allowed values: {shown}"
+        if value is None
+        else f"{where}: {_show(value)} is not allowed; allowed values: {shown}"
+    )
     if candidates:
         message += f". Did you mean '{candidates[0]}'?"
     r = _focus(doc, path)
