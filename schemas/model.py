@@ -932,12 +932,14 @@ class SindriConfig(SindriModel):
     version: str = Field(
         pattern=r"^\d+\.\d+$",
         description='Configuration format version, a quoted string such as "3.0".',
+        examples=["3.0"],
         json_schema_extra=used_by(),
     )
     name: str = Field(
         pattern=NAME_PATTERN,
         description="Environment name: lower case letters, digits and `-`, starting with a letter. "
         "Every remote resource (container, app, workspace, sandbox, Deployment) is named after it.",
+        examples=["my-env"],
         json_schema_extra=used_by(),
     )
     deployment: Deployment = Field(

@@ -79,6 +79,8 @@ class KeyInfo:
     enum_descriptions: tuple[str, ...] | None
     providers: tuple[str, ...] | None
     deprecated: bool = False
+    example: Any = None
+    """The schema's first example (a placeholder for completion when there is no default)."""
 
     @property
     def no_effect(self) -> bool:
@@ -189,6 +191,7 @@ class SchemaNavigator:
             enum_descriptions=tuple(enum_descriptions) if isinstance(enum_descriptions, list) else None,
             providers=child.providers,
             deprecated=bool(schema.get("deprecated", False)),
+            example=(schema.get("examples") or [None])[0],
         )
 
     def describe(self, path: Sequence[PathPart]) -> FieldDoc | None:

@@ -343,7 +343,7 @@ def _map_error(doc: PositionedDocument, error: ValidationError) -> list[Finding]
         allowed = list(expected) if kind == "enum" else [expected]
         return [_bad_value(doc, path, error.instance, allowed)]
     if kind == "type":
-        if error.instance is None and "enum" in error.schema:
+        if error.instance is None and isinstance(error.schema, dict) and "enum" in error.schema:
             return []  # an empty value of a choice: the enum finding says it once, with the choices
         return [_wrong_type(doc, path, error.instance, error.validator_value)]
     if kind == "pattern":

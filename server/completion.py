@@ -59,8 +59,8 @@ def _key_snippet(info: schema_nav.KeyInfo, indent: int, snippets: bool) -> tuple
         return f"{info.key}:\n{child}$0", lsp.InsertTextFormat.Snippet
     elif "array" in types:
         return f"{info.key}:\n{child}- $0", lsp.InsertTextFormat.Snippet
-    elif info.has_default and info.default not in (None, "", [], {}):
-        body = "${1:" + yaml_scalar(info.default).replace("}", "\\}").replace("$", "\\$") + "}"
+    elif (placeholder := info.default if info.has_default else info.example) not in (None, "", [], {}):
+        body = "${1:" + yaml_scalar(placeholder).replace("}", "\\}").replace("$", "\\$") + "}"
     else:
         body = "$1"
     return f"{info.key}: {body}", lsp.InsertTextFormat.Snippet
