@@ -23,6 +23,12 @@ GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes")
 K8S_NAME_LIMIT = 63
 """DNS-1123 label: Deployment, Service, PVC names and label values."""
 FLY_APP_NAME_LIMIT = 63
+NAME_LIMITS = {
+    "fly": (FLY_APP_NAME_LIMIT, "a Fly.io app"),
+    "docker": (63, "a Docker container's hostname"),
+    "devpod": (48, "a DevPod workspace id"),
+}
+"""Where `name` itself becomes a resource name with a length limit (Kubernetes: see K8S_DERIVED)."""
 """Fly app names become `<name>.fly.dev`, one DNS label."""
 K8S_DERIVED = ("{name}", "{name}-home-pvc", "{name}-secrets")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -226,13 +232,14 @@ def derived_names(ctx: RuleContext) -> Iterator[Finding]:
                 path,
                 data={"derived": longest, "limit": K8S_NAME_LIMIT},
             )
-    if chosen == "fly" and len(name) > FLY_APP_NAME_LIMIT:
+    limit, what = NAME_LIMITS.get(chosen or "", (0, ""))
+    if limit and len(name) > limit:
         yield make(
             "SE305",
-            f"name is too long for a Fly.io app: {len(name)} characters, the limit is {FLY_APP_NAME_LIMIT}",
+            f"name is too long for {what}: {len(name)} characters, the limit is {limit}",
             ctx.value(path),
             path,
-            data={"derived": name, "limit": FLY_APP_NAME_LIMIT},
+            data={"derived": name, "limit": limit},
         )
     if chosen in ("kubernetes", "fly") and name.endswith("-"):
         yield make(
