@@ -6,19 +6,19 @@ never show a secret value, so discovery, validation and secret resolution live i
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
-import yaml
 from dotenv.parser import parse_stream
 from pydantic import ValidationError
 
+from .findings import Severity
 from .model import SUPPORTED_PROVIDERS, SindriConfig, canonical_provider
+from .validate import validate_text
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
 MAX_LISTED_FINDINGS = 20
@@ -103,10 +103,9 @@ def load_config(path: Path | None, *, cwd: Path, provider_override: str | None =
         raise ConfigError(
             f"cannot read {path}: {exc.strerror or exc}", hint="check the path given with -c/--config"
         ) from None
-    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     if provider_override is not None:
         _check_provider_name(provider_override)
-    config, warnings = _validate(text, path, provider_override)
+    config, warnings = _validate(raw, path, provider_override)
     return LoadedConfig(config=config, path=path, warnings=warnings)
 
 
@@ -118,89 +117,41 @@ def _check_provider_name(name: str) -> None:
         )
 
 
-def _validate(text: str, path: Path, provider_override: str | None) -> tuple[SindriConfig, list[str]]:
-    """Validate with the positioned engine when it is installed, else with the model directly."""
+def _validate(raw: bytes, path: Path, provider_override: str | None) -> tuple[SindriConfig, list[str]]:
+    """The validation engine decides: error findings fail with their positions, warnings are kept.
+
+    With --provider, findings about the file's own `deployment.provider` do not count: the override
+    replaces the value they are about.
+    """
+    result = validate_text(raw, source_path=path)
+    errors: list[str] = []
     warnings: list[str] = []
-    validate_text = _engine()
-    if validate_text is not None:
-        errors = []
-        for finding in validate_text(text, source_path=path).findings:
-            if provider_override is not None and tuple(finding.path) == ("deployment", "provider"):
-                continue  # --provider replaces the value these findings are about
-            start = finding.range.start
-            label = str(getattr(finding.severity, "label", finding.severity))
-            shown = (
-                f"{path}:{start.line + 1}:{start.character + 1}: {label} {finding.code}: {finding.message}"
-            )
-            if label == "error":
-                errors.append(shown)
-            elif label == "warning":
-                warnings.append(shown)
-        if errors:
-            _raise_findings(path, errors)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1:1"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        _raise_findings(path, [f"{path}:{where}: error: {problem}"])
-    if not isinstance(data, dict):
+    for finding in result.findings:
+        if provider_override is not None and tuple(finding.path) == ("deployment", "provider"):
+            continue
+        start = finding.range.start
+        shown = f"{path}:{start.line + 1}:{start.character + 1}: {finding.severity.label} {finding.code}: "
+        if finding.severity == Severity.ERROR:
+            errors.append(shown + finding.message)
+        elif finding.severity == Severity.WARNING:
+            warnings.append(shown + finding.message)
+    if errors:
+        _raise_findings(path, errors)
+    if provider_override is None and result.config is not None:
+        return result.config, warnings
+    data = result.document.to_python() if result.document is not None else None
+    deployment = data.get("deployment") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(deployment, dict):
         _raise_findings(path, [f"{path}:1:1: error: the file must be a mapping of sindri.yaml keys"])
-    if provider_override is not None and isinstance(data.get("deployment"), dict):
-        data["deployment"]["provider"] = provider_override
+    overridden = {**data, "deployment": {**deployment, "provider": provider_override}}  # the parse is shared
     try:
-        return SindriConfig.model_validate(data), warnings
+        return SindriConfig.model_validate(overridden), warnings
     except ValidationError as exc:
-        _raise_findings(path, _pydantic_findings(exc, text, path))
-    raise AssertionError("unreachable")  # pragma: no cover
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        _raise_findings(path, [f"{path}: error: {problem}" for problem in problems])
 
 
-def _engine() -> Any:
-    """`sindri.schemas.validate.validate_text`, or None where the engine is not installed."""
-    try:
-        return importlib.import_module("sindri.schemas.validate").validate_text
-    except (ImportError, AttributeError):
-        return None
-
-
-def _pydantic_findings(exc: ValidationError, text: str, path: Path) -> list[str]:
-    """Model errors positioned on the YAML node they concern (the parent key for a missing key)."""
-    try:
-        root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        root = None
-    shown = []
-    for err in exc.errors():
-        loc = [part for part in err["loc"] if not isinstance(part, str) or not part.startswith("function")]
-        line, col = _node_position(root, loc, err["type"] == "missing")
-        dotted = ".".join(str(p) for p in loc) or "(root)"
-        shown.append(f"{path}:{line}:{col}: error: {dotted}: {err['msg']}")
-    return shown
-
-
-def _node_position(root: yaml.Node | None, loc: list[int | str], missing: bool) -> tuple[int, int]:
-    """The value at `loc`; for a missing key, the key of its parent (the deepest node found)."""
-    node, key_node = root, root
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    key_node, child = key, value
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            key_node = child = node.value[part]
-        if child is None:
-            break
-        node = child
-    target = key_node if missing else node
-    if target is None:
-        return 1, 1
-    return target.start_mark.line + 1, target.start_mark.column + 1
-
-
-def _raise_findings(path: Path, findings: list[str]) -> None:
+def _raise_findings(path: Path, findings: list[str]) -> NoReturn:
     listed = findings[:MAX_LISTED_FINDINGS]
     more = len(findings) - len(listed)
     body = "\n".join(listed) + (f"\n... and {more} more" if more > 0 else "")
