@@ -7,9 +7,9 @@ import shutil
 import stat
 from pathlib import Path
 
-import pytest
 from lsp_helpers import Session, base_env, rng, session
 from lsprotocol import types as lsp
+from support import need
 
 FLY = """version: "3.0"
 name: my-env
@@ -63,8 +63,8 @@ async def test_flyctl_logged_out_is_an_auth_finding(tmp_path: Path) -> None:
 def fake_docker(folder: Path, state: Path) -> Path:
     """A `docker` that logs its calls and is the real client talking to a daemon that is not there."""
     real = shutil.which("docker")
-    if real is None:
-        pytest.skip("the docker CLI is not installed")
+    need(real is not None, "the docker CLI is not installed")
+    assert real is not None
     folder.mkdir()
     script = folder / "docker"
     script.write_text(

@@ -17,6 +17,7 @@ from sindri.providers.runner import Runner
 from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SindriConfig
+from support import need
 
 CONFIG = {
     "version": "3.0",
@@ -66,8 +67,8 @@ async def test_docker_missing_is_reported_with_an_install_hint(tmp_path: Path) -
 
 async def test_daemon_down_is_a_missing_daemon_with_a_start_hint(tmp_path: Path) -> None:
     docker = shutil.which("docker")
-    if docker is None:
-        pytest.skip("the docker CLI is not installed")
+    need(docker is not None, "the docker CLI is not installed")
+    assert docker is not None
     p = provider(tmp_path, os.path.dirname(docker), {"DOCKER_HOST": "unix:///nonexistent-sindri.sock"})
     status = await p.check_prerequisites()
     daemon = next(m for m in status.missing if m.kind == "daemon")
