@@ -19,6 +19,9 @@ from pydantic_core import core_schema
 
 from .catalog import UNDEFINED_PROFILE_NOTE, profiles
 from .model import SindriConfig
+from .shipped import SCHEMA_FILE, json_schema
+
+__all__ = ["CHECKED_IN", "generated_text", "json_schema", "schema_text", "write_schema"]
 
 SCHEMA_ID = "https://sindri.dev/schemas/sindri-editor.schema.json"
 SCHEMA_TITLE = "Sindri configuration (sindri.yaml)"
@@ -130,7 +133,7 @@ def _describe_profiles(schema: dict[str, Any]) -> None:
     ]
 
 
-CHECKED_IN = Path(__file__).with_name("sindri.schema.json")
+CHECKED_IN = SCHEMA_FILE
 """The generated schema, shipped with the package; a test fails when it differs from `generated_text()`."""
 
 
@@ -140,21 +143,6 @@ def generated_text() -> str:
     schema = SindriConfig.model_json_schema(by_alias=True, schema_generator=EditorJsonSchema)
     _describe_profiles(schema)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
-
-@functools.cache
-def _shipped_text() -> str:
-    return CHECKED_IN.read_text(encoding="utf-8")
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of sindri.yaml (a fresh copy the caller may change).
-
-    Read from the shipped file rather than generated: every start of the CLI and the server pays for
-    this, and the drift test guarantees the file is what the model generates.
-    """
-    result: dict[str, Any] = json.loads(_shipped_text())
-    return result
 
 
 def schema_text() -> str:

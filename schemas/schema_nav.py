@@ -275,7 +275,7 @@ def _yaml_text(value: Any) -> str:
 @functools.cache
 def navigator() -> SchemaNavigator:
     """The navigator over sindri.yaml's generated schema (built on first use)."""
-    from .generate import json_schema
+    from .shipped import json_schema
 
     return SchemaNavigator(json_schema())
 

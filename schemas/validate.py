@@ -15,13 +15,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import pydantic
-from jsonschema.exceptions import ValidationError, best_match
 
-from . import generate, rules
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
+
+from . import rules, shipped
 from .findings import Finding, Fix, Position, Range, Severity, TextEdit, make
 from .model import SindriConfig
 from .positioned import (
@@ -104,7 +106,7 @@ class ValidationResult:
 @functools.cache
 def schema() -> dict[str, Any]:
     """The generated JSON Schema of sindri.yaml (shared: do not modify)."""
-    return generate.json_schema()
+    return shipped.json_schema()
 
 
 def _schema_errors(data: Any) -> Iterator[ValidationError]:
@@ -152,6 +154,8 @@ def _item_validator(key: str) -> jsonschema.protocols.Validator:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # only once the model rejected a document: keeps ~50 ms off every start
+
     s = schema()
     cls = jsonschema.validators.validator_for(s, default=jsonschema.Draft7Validator)
     return cls(s, format_checker=None)
@@ -336,6 +340,8 @@ def _map_error(doc: PositionedDocument, error: ValidationError) -> list[Finding]
         if path == ("extensions",):
             return [_extensions_shape(doc, error.instance)]
         if error.context:
+            from jsonschema.exceptions import best_match
+
             return _map_error(doc, best_match(error.context))
         return [make("SC209", f"{where}: {error.message}", _focus(doc, path), path)]
     if kind in ("enum", "const"):
