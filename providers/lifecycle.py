@@ -204,12 +204,6 @@ def _doctor_config(config_path: Path | None, cwd: Path) -> LoadedConfig:
     except ConfigError:
         if config_path is not None:
             raise
-    config = SindriConfig.model_validate(
-        {
-            "version": "3.0",
-            "name": "sindri-doctor",
-            "deployment": {"provider": "docker"},
-            "extensions": {"profile": "minimal"},
-        }
+    return LoadedConfig(
+        config=SindriConfig.minimal("docker", "sindri-doctor"), path=cwd.resolve() / "sindri.yaml"
     )
-    return LoadedConfig(config=config, path=cwd.resolve() / "sindri.yaml")

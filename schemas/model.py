@@ -964,3 +964,15 @@ class SindriConfig(SindriModel):
     def provider(self) -> str:
         """The chosen provider with aliases folded (`docker-compose` -> `docker`)."""
         return canonical_provider(str(self.deployment.provider))
+
+    @classmethod
+    def minimal(cls, provider: str, name: str) -> SindriConfig:
+        """The smallest valid config for a provider: enough to check its tools without a real file."""
+        return cls.model_validate(
+            {
+                "version": "3.0",
+                "name": name,
+                "deployment": {"provider": provider},
+                "extensions": {"profile": "minimal"},
+            }
+        )

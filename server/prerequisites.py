@@ -100,7 +100,11 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     checked = found[0] if found else None
     if ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
         provider, rng = found
-        config = state.result.config if state.result and state.result.config else _placeholder(provider)
+        config = (
+            state.result.config
+            if state.result and state.result.config
+            else SindriConfig.minimal(provider, "check")
+        )
         runner = Runner(tool_paths=ls.settings.tool_paths, default_timeout=ls.settings.prerequisite_timeout)
         try:
             instance = create_provider(provider, LoadedConfig(config, uri_path(uri)), runner)
@@ -112,15 +116,3 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     if uri in ls.documents and (findings, checked) != (state.prerequisite_findings, state.checked_provider):
         state.prerequisite_findings, state.checked_provider = findings, checked
         publish(ls, uri)
-
-
-def _placeholder(provider: str) -> SindriConfig:
-    """A minimal config for the chosen provider, to check its tools while the document is invalid."""
-    return SindriConfig.model_validate(
-        {
-            "version": "3.0",
-            "name": "check",
-            "deployment": {"provider": provider},
-            "extensions": {"profile": "minimal"},
-        }
-    )
