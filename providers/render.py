@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import tempfile
 from pathlib import Path
@@ -16,15 +17,35 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+_ASTRAL = re.compile("([\U00010000-\U0010ffff])")
+
+
+def _quoted(value: object) -> str:
+    """A double-quoted, ASCII-only string literal valid in both YAML and TOML.
+
+    JSON's escapes, except that characters beyond the BMP (emoji...) become `\\UXXXXXXXX`: JSON's
+    surrogate pairs are refused by TOML and by Go's YAML parser (Compose), which YAML and TOML both
+    accept as one 32-bit escape.
+    """
+    parts = _ASTRAL.split(str(value))
+    return (
+        '"'
+        + "".join(
+            f"\\U{ord(part):08X}" if index % 2 else json.dumps(part, ensure_ascii=True)[1:-1]
+            for index, part in enumerate(parts)
+        )
+        + '"'
+    )
+
 
 def yaml_str(value: object) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML 1.2 / 1.1 flow scalars)."""
-    return json.dumps(str(value), ensure_ascii=True)
+    """A YAML double-quoted scalar (valid YAML 1.2 and 1.1)."""
+    return _quoted(value)
 
 
 def toml_str(value: object) -> str:
-    """A TOML basic string: JSON's escapes (with ASCII output) are all valid TOML escapes."""
-    return json.dumps(str(value), ensure_ascii=True)
+    """A TOML basic string."""
+    return _quoted(value)
 
 
 def to_json(value: Any, indent: int | None = None) -> str:
