@@ -227,6 +227,8 @@ def _read_secret_file(directory: Path, from_file: str) -> tuple[str, str]:
     path = Path(from_file).expanduser()
     if not path.is_absolute():
         path = directory / path
+    if path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+        return "", f" (fromFile {path}: not a regular file)"
     try:
         return path.read_text(encoding="utf-8").rstrip("\r\n"), ""
     except (OSError, UnicodeDecodeError) as exc:
