@@ -333,6 +333,33 @@ class KubernetesProvider(Provider):
     async def _deployment(self) -> dict[str, Any] | None:
         return await self._get_json("deployment", self.env_name, "-n", self.namespace)
 
+    @property
+    def _objects(self) -> tuple[tuple[str, str], ...]:
+        """(kind, name) of every namespaced object this environment creates."""
+        return (
+            ("deployment", self.env_name),
+            ("service", self.env_name),
+            ("secret", self.secret_name),
+            ("pvc", self.pvc_name),
+        )
+
+    def _ours(self, obj: dict[str, Any]) -> bool:
+        """Created by sindri for this environment (by its labels): only those may be replaced or deleted."""
+        labels = obj.get("metadata", {}).get("labels") or {}
+        return (
+            labels.get("app.kubernetes.io/managed-by") == "sindri"
+            and labels.get("app.kubernetes.io/instance") == self.env_name
+        )
+
+    async def _foreign(self) -> list[str]:
+        """Objects with this environment's names in its namespace that sindri did not create for it."""
+        found = []
+        for kind, name in self._objects:
+            obj = await self._get_json(kind, name, "-n", self.namespace)
+            if obj is not None and not self._ours(obj):
+                found.append(f"{kind} {name}")
+        return found
+
     async def _pods(self) -> list[dict[str, Any]]:
         """Pods of this environment (found by label), the newest live one first."""
         data = await self._get_json("pods", "-n", self.namespace, "-l", f"instance={self.env_name}")
@@ -525,6 +552,12 @@ class KubernetesProvider(Provider):
             self.progress(f"Creating namespace {self.namespace}")
             await self._kubectl("apply", "-f", str(ns_path), stream=True)
             result.messages.append(f"Created namespace '{self.namespace}'")
+        elif foreign := await self._foreign():
+            raise AlreadyDeployedError(
+                f"namespace '{self.namespace}' already holds {', '.join(foreign)}, not created by sindri "
+                f"for '{self.env_name}'; deploying would overwrite or delete it",
+                hint="choose another `name` or `providers.kubernetes.namespace`",
+            )
         elif await self._deployment() is not None:
             if not options.force:
                 raise AlreadyDeployedError(
@@ -693,12 +726,14 @@ class KubernetesProvider(Provider):
         done: list[str] = []
         namespace = await self._get_json("namespace", self.namespace)
         if namespace is not None:
-            for kind, name in (
-                ("deployment", self.env_name),
-                ("service", self.env_name),
-                ("secret", self.secret_name),
-                ("pvc", self.pvc_name),
-            ):
+            for kind, name in self._objects:
+                obj = await self._get_json(kind, name, "-n", self.namespace)
+                if obj is None:
+                    continue
+                if not self._ours(obj):
+                    self.progress(f"Warning: left {kind} {name} alone: sindri did not create it")
+                    done.append(f"Left {kind} {name} in namespace {self.namespace} (not created by sindri)")
+                    continue
                 deleted = await self._kubectl(
                     "delete", kind, name, "-n", self.namespace, "--ignore-not-found"
                 )
