@@ -192,6 +192,11 @@ class DevpodProvider(Provider):
                     "the DevPod ssh backend needs a host",
                     hint="set providers.devpod.ssh.host (and user, port, keyPath) in sindri.yaml",
                 )
+            if ssh.user.startswith("-") or ssh.host.startswith("-"):  # ssh would read it as an option
+                raise ProviderError(
+                    "providers.devpod.ssh.user and host must not start with '-'",
+                    hint="set the plain user name and host name",
+                )
             opts.update(HOST=f"{ssh.user}@{ssh.host}", PORT=str(ssh.port))
             opts["EXTRA_FLAGS"] = f"-i {shlex.quote(os.path.expanduser(ssh.key_path))}"
         elif backend == "docker" and s.docker is not None and s.docker.docker_host:

@@ -74,6 +74,15 @@ class PrerequisitesError(ProviderError):
         self.status = status
 
 
+CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD")
+"""Provider credentials read from the environment: masked in output like the config's secrets."""
+
+
+def redacted_values(loaded: LoadedConfig, environ: Mapping[str, str]) -> list[str]:
+    """Every value the runner must mask: the resolved secrets and the providers' credentials."""
+    return [*loaded.secrets.values(), *(environ[name] for name in CREDENTIALS if environ.get(name))]
+
+
 def load(config_path: Path | None, *, cwd: Path, provider_override: str | None = None) -> LoadedConfig:
     """Load the config the way every action does (front ends use it to name what they will act on)."""
     return load_config(config_path, cwd=cwd, provider_override=provider_override)
@@ -108,7 +117,9 @@ async def run_action(
     else:
         with contextlib.suppress(ConfigError):  # only to know what to redact
             resolve_secrets(loaded, environ=environ)
-    runner = Runner(secrets=loaded.secrets.values(), progress=progress, tool_paths=tool_paths, env=env)
+    runner = Runner(
+        secrets=redacted_values(loaded, environ), progress=progress, tool_paths=tool_paths, env=env
+    )
     provider = create_provider(loaded.config.provider, loaded, runner)
     result = ActionResult(
         action=action,

@@ -202,7 +202,12 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
 
 def _read_dotenv(file: Path, warnings: list[str]) -> dict[str, str]:
     """NAME -> value of a .env file; unparsable lines become positioned warnings (never their text)."""
-    raw = file.read_bytes()
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {file}: {exc.strerror or exc}", hint=f"make {file} readable"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
