@@ -364,8 +364,5 @@ def _format_doctor(statuses: list[PrerequisiteStatus]) -> str:
             lines.append(f"  ok       {item.name}" + (f" ({item.version})" if item.version else ""))
         for item in status.missing:
             lines.append(f"  missing  {item.name}: {item.description}")
-            if item.install_hint:
-                lines.append(f"           install: {item.install_hint}")
-            if item.docs_url:
-                lines.append(f"           docs: {item.docs_url}")
+            lines.extend(f"           {line}" for line in item.fix_lines())
     return "\n".join(lines)

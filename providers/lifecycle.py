@@ -66,10 +66,7 @@ class PrerequisitesError(ProviderError):
         lines = [f"{status.provider} cannot run: missing prerequisites:"]
         for item in status.missing:
             lines.append(f"  - {item.name}: {item.description}")
-            if item.install_hint:
-                lines.append(f"      install: {item.install_hint}")
-            if item.docs_url:
-                lines.append(f"      docs: {item.docs_url}")
+            lines.extend(f"      {line}" for line in item.fix_lines())
         super().__init__("\n".join(lines), hint=f"run `sindri doctor --provider {status.provider}`")
         self.status = status
 

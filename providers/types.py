@@ -146,6 +146,13 @@ class Prerequisite(ResultModel):
     docs_url: str | None = None
     kind: str = Field("tool", description="tool | auth | daemon | env: what is missing, for fix hints.")
 
+    def fix_lines(self) -> list[str]:
+        """How to get it, for people: `install: ...` and `docs: ...` when known."""
+        return [
+            *([f"install: {self.install_hint}"] if self.install_hint else []),
+            *([f"docs: {self.docs_url}"] if self.docs_url else []),
+        ]
+
 
 class PrerequisiteStatus(ResultModel):
     provider: str
