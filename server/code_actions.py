@@ -21,14 +21,12 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
     doc = ls.workspace.get_text_document(uri)
     result = ls.state(uri).result
     if result is None or result.document is None or result.document.text != doc.source:
-        result = validate_text(
-            doc.source, source_path=uri_path(uri)
-        )  # stale ranges would edit the wrong text
+        result = validate_text(doc.source, source_path=uri_path(uri))  # stale ranges would edit wrong text
     positions = Positions(doc)
     server = doc.position_codec.range_from_client_units(positions.lines, rng)
     start, end = (server.start.line, server.start.character), (server.end.line, server.end.character)
     found: list[lsp.CodeAction] = []
-    for finding in [*result.findings, *prerequisites.anchored(ls, uri)]:
+    for finding in [*result.findings, *prerequisites.anchored(ls, uri, positions.lines)]:
         if not _overlaps(finding, start, end):
             continue
         diagnostic = positions.diagnostic(finding)

@@ -63,8 +63,11 @@ def publish(ls: SindriLanguageServer, uri: str) -> None:
     doc = ls.workspace.get_text_document(uri)
     if state.validated_version != doc.version:
         return
-    findings = [*(state.result.findings if state.result else []), *prerequisites.anchored(ls, uri)]
     positions = Positions(doc)
+    findings = [
+        *(state.result.findings if state.result else []),
+        *prerequisites.anchored(ls, uri, positions.lines),
+    ]
     ls.text_document_publish_diagnostics(
         lsp.PublishDiagnosticsParams(
             uri=uri, version=doc.version, diagnostics=[positions.diagnostic(f) for f in findings]

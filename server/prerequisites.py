@@ -60,13 +60,13 @@ def to_finding(item: Prerequisite, provider: str, rng: Range) -> Finding:
     )
 
 
-def anchored(ls: SindriLanguageServer, uri: str) -> list[Finding]:
+def anchored(ls: SindriLanguageServer, uri: str, lines: Sequence[str]) -> list[Finding]:
     """The prerequisite findings on the `provider:` value as it is now (edits move it; a different
     provider makes them moot until its own check)."""
     state = ls.state(uri)
     if not state.prerequisite_findings:
         return []
-    found = provider_value(ls.workspace.get_text_document(uri).lines)
+    found = provider_value(lines)
     if found is None or found[0] != state.checked_provider:
         return []
     return [dataclasses.replace(f, range=found[1]) for f in state.prerequisite_findings]
