@@ -201,36 +201,6 @@ class PositionedDocument:
             self._data = _to_python(self.root)
         return self._data
 
-    def locate(self, line: int, character: int) -> tuple[tuple[str | int, ...], bool]:
-        """The path of the innermost node at a position, and whether the position is on a key."""
-        path: list[str | int] = []
-        node = deref(self.root)
-        pos = Position(line, character)
-        on_key = False
-        while node is not None:
-            nxt: Node | None = None
-            if isinstance(node, MappingNode):
-                for entry in node.entries:
-                    if _contains(entry.key.range, pos):
-                        path.append(entry.key.text)
-                        return tuple(path), True
-                    if _contains(entry.value.range, pos):
-                        path.append(entry.key.text)
-                        nxt = deref(entry.value)
-                        break
-            elif isinstance(node, SequenceNode):
-                for i, item in enumerate(node.items):
-                    if _contains(item.range, pos):
-                        path.append(i)
-                        nxt = deref(item)
-                        break
-            node = nxt
-        return tuple(path), on_key
-
-
-def _contains(r: Range, p: Position) -> bool:
-    return (r.start.line, r.start.character) <= (p.line, p.character) <= (r.end.line, r.end.character)
-
 
 def _first_line(r: Range, lines: list[str]) -> Range:
     if r.end.line == r.start.line:

@@ -99,7 +99,7 @@ class ValidationResult:
         return not any(f.severity == Severity.ERROR for f in self.findings)
 
     def __iter__(self) -> Iterator[Finding]:
-        """Iterating a result iterates its findings (what the loader does)."""
+        """Iterating a result iterates its findings."""
         return iter(self.findings)
 
 
