@@ -96,6 +96,18 @@ class Session:
         )
         return self.versions[uri]
 
+    def edit(self, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> int:
+        """Replace one range (an incremental change, as editors send it); returns the new version."""
+        self.versions[uri] += 1
+        rng = lsp.Range(lsp.Position(*start), lsp.Position(*end))
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(version=self.versions[uri], uri=uri),
+                [lsp.TextDocumentContentChangePartial(range=rng, text=text)],
+            )
+        )
+        return self.versions[uri]
+
     def save(self, uri: str, text: str) -> None:
         Path(uri.removeprefix("file://")).write_text(text, encoding="utf-8")
         self.client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
