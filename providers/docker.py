@@ -515,17 +515,17 @@ class DockerProvider(Provider):
         result = await self.runner.run(argv, timeout=self.quick_timeout, check=False)
         return result.stdout.strip() or None if result.ok else None
 
-    async def _containers(self) -> list[str]:
-        """Ids of this environment's containers, found by Compose's project label."""
-        result = await self._docker(
-            "ps", "-a", "--filter", f"label={PROJECT_LABEL}={self.project}", "--format", "{{.ID}}"
-        )
-        return result.stdout.split()
-
     async def _inspect(self, ref: str) -> dict[str, Any] | None:
+        """`docker inspect` of one container; None when no container answers to `ref`."""
         result = await self._docker("inspect", "--type", "container", ref, check=False)
         if not result.ok:
-            return None
+            if "no such" in (result.stderr + result.stdout).lower():
+                return None
+            raise ToolFailedError(
+                ["docker", "inspect", "--type", "container", ref],
+                result.returncode,
+                self.runner.tail(result),
+            )
         try:
             data = json.loads(result.stdout)
         except json.JSONDecodeError as exc:
@@ -534,13 +534,23 @@ class DockerProvider(Provider):
             raise ToolOutputError(f"`docker inspect {ref}` printed an unexpected shape")
         return data[0]
 
+    async def _named_container(self) -> dict[str, Any] | None:
+        """The inspected container named like the environment, whoever owns it.
+
+        The Compose file names the container after the environment, so one `docker inspect` finds it
+        (Docker resolves an exact name before an id prefix; the name check drops a prefix match).
+        """
+        data = await self._inspect(self.config.name)
+        return data if data is not None and data.get("Name") == f"/{self.config.name}" else None
+
+    def _is_ours(self, data: Mapping[str, Any]) -> bool:
+        labels = (data.get("Config") or {}).get("Labels") or {}
+        return labels.get(PROJECT_LABEL) == self.project and labels.get(SERVICE_LABEL) == SERVICE
+
     async def _main_container(self) -> dict[str, Any] | None:
         """The inspected `sindri` service container of this environment, if it exists."""
-        for ref in await self._containers():
-            data = await self._inspect(ref)
-            if data and (data.get("Config", {}).get("Labels") or {}).get(SERVICE_LABEL) == SERVICE:
-                return data
-        return None
+        data = await self._named_container()
+        return data if data is not None and self._is_ours(data) else None
 
     # -- prerequisites and plan
 
@@ -623,7 +633,9 @@ class DockerProvider(Provider):
         info = await self._require_engine()
         spec = self._spec(info)
         name = self.config.name
-        exists, image_present = await asyncio.gather(self._containers(), self._image_present(spec.image))
+        (exists, foreign), image_present = await asyncio.gather(
+            self._name_owners(), self._image_present(spec.image)
+        )
         plan = DeploymentPlan(
             provider=self.name, files=[str(self.compose_file)], warnings=list(spec.warnings)
         )
@@ -678,6 +690,11 @@ class DockerProvider(Provider):
         )
         if exists:
             plan.warnings.append(f"'{name}' is already deployed; deploy needs --force to recreate it")
+        if foreign:
+            plan.warnings.append(
+                f"a container named '{name}' exists and belongs to project {foreign}; deploy will refuse "
+                "until it is removed or `name` is changed"
+            )
         return plan
 
     async def _image_present(self, image: str) -> bool:
@@ -755,17 +772,14 @@ class DockerProvider(Provider):
         return result
 
     async def _name_owners(self) -> tuple[bool, str | None]:
-        """Whether this environment has containers, and the project of a foreign container using its name."""
-        result = await self._docker("ps", "-a", "--format", '{{.Names}}\t{{.Label "' + PROJECT_LABEL + '"}}')
-        ours = False
-        foreign = None
-        for line in result.stdout.splitlines():
-            names, _, project = line.partition("\t")
-            if project == self.project:
-                ours = True
-            elif self.config.name in names.split(","):
-                foreign = project or "none: not created by Compose"
-        return ours, foreign
+        """Whether this environment's container exists, and the project of a foreign one using its name."""
+        data = await self._named_container()
+        if data is None:
+            return False, None
+        if self._is_ours(data):
+            return True, None
+        labels = (data.get("Config") or {}).get("Labels") or {}
+        return False, labels.get(PROJECT_LABEL) or "none: not created by Compose"
 
     async def _wait_running(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

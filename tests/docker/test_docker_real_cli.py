@@ -297,3 +297,18 @@ def test_plan_and_doctor(env: Env) -> None:
     doctor = env.sindri("doctor", "--json")
     assert doctor.returncode == 0, doctor.stderr
     assert "docker" in doctor.stdout
+
+
+def test_a_foreign_container_holding_the_name_is_never_taken_for_ours(env: Env) -> None:
+    docker("run", "-d", "--name", env.name, IMAGE)
+    try:
+        plan = json.loads(env.ok("plan", "--json"))
+        assert any("belongs to project none" in w for w in plan["warnings"]), plan["warnings"]
+        deploy = env.sindri("deploy")
+        assert deploy.returncode == 1
+        assert "does not belong to this environment" in deploy.stderr and "docker rm -f" in deploy.stderr
+        assert json.loads(env.ok("status", "--json"))["state"] == "not_deployed"
+        env.ok("destroy", "--yes")
+        assert inspect(env.name)["State"]["Status"] == "running"
+    finally:
+        docker("rm", "-f", env.name, check=False)

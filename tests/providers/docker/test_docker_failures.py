@@ -106,7 +106,8 @@ async def test_compose_v1_is_the_fallback(tmp_path: Path) -> None:
     calls = tmp_path / "calls"
     docker = (
         f'echo "docker $*" >> {calls}; case "$1" in info) echo \'{INFO_OK}\';; '
-        'compose) echo "docker: unknown command: docker compose" >&2; exit 1;; *) exit 0;; esac'
+        'compose) echo "docker: unknown command: docker compose" >&2; exit 1;; '
+        'inspect) echo "Error: No such object: $4" >&2; exit 1;; *) exit 0;; esac'
     )
     compose_v1 = f'echo "docker-compose $*" >> {calls}; [ "$1" = version ] && echo 1.29.2; exit 0'
     p = provider(tmp_path, fake_bin(tmp_path, {"docker": docker, "docker-compose": compose_v1}))
