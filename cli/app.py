@@ -1,0 +1,18 @@
+"""The `sindri` command group: a thin front end over the model and the provider layer."""
+
+from __future__ import annotations
+
+import click
+
+from .lifecycle_cmds import register as register_lifecycle
+from .validate_cmds import register as register_validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sindri-editor", prog_name="sindri")
+def cli() -> None:
+    """Describe a development environment in sindri.yaml, validate it, and deploy it."""
+
+
+register_validate(cli)
+register_lifecycle(cli)
