@@ -138,7 +138,7 @@ CODES: dict[str, CodeInfo] = {
     "SE306": CodeInfo("Secret file not found", Severity.WARNING),
     "SE307": CodeInfo("Unknown extension", Severity.WARNING),
     "SE308": CodeInfo("Unknown profile", Severity.WARNING),
-    "SE309": CodeInfo("DevPod cloud backend without buildRepository", Severity.WARNING),
+    "SE309": CodeInfo("DevPod remote backend without buildRepository", Severity.WARNING),
     "SE310": CodeInfo("Distro does not match the image tag", Severity.INFO),
     "SE311": CodeInfo("Deprecated extension", Severity.INFO),
     "SE312": CodeInfo("Duplicate secret name", Severity.WARNING),

@@ -132,73 +132,72 @@ class PullPolicy(StrEnum):
     NEVER = "Never"
 
 
-IMAGE_USERS = ("docker", "fly", "kubernetes")
-
-
 class ImageConfig(SindriModel):
     registry: str = Field(
         description="Image registry and repository, e.g. `ghcr.io/pacphi/sindri`.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     version: str | None = Field(
         None,
         description="Semver constraint used to pick a tag, e.g. `^3.0.0`.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     tag_override: str | None = Field(
         None,
         description="Exact tag to use instead of resolving `version`.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     digest: str | None = Field(
         None,
         description="Image digest (`sha256:...`); wins over every tag.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     resolution_strategy: ResolutionStrategy = Field(
         ResolutionStrategy.SEMVER,
         description="How `version` is resolved to a tag.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     allow_prerelease: Bool = Field(
-        False, description="Allow pre-release tags when resolving.", json_schema_extra=used_by(*IMAGE_USERS)
+        False, description="Allow pre-release tags when resolving.", json_schema_extra=used_by()
     )
     verify_signature: Bool = Field(
-        True, description="Verify the image signature with cosign.", json_schema_extra=used_by(*IMAGE_USERS)
+        True, description="Verify the image signature with cosign.", json_schema_extra=used_by()
     )
     verify_provenance: Bool = Field(
         True,
         description="Verify the image provenance attestation with cosign.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
         description="When to pull the image.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
         description="Expected identity of the signing certificate.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     certificate_oidc_issuer: str = Field(
         "https://token.actions.githubusercontent.com",
         description="Expected OIDC issuer of the signing certificate.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
 
 
 class BuildFromSource(SindriModel):
     enabled: Bool = Field(
         False,
-        description="Build the image from Sindri's source instead of pulling it.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+        description="Build the image from Sindri's source instead of pulling it (Fly and DevPod; the "
+        "Docker provider runs a configured image, and E2B builds its template from the image).",
+        json_schema_extra=used_by("fly", "devpod"),
     )
     git_ref: str | None = Field(
         None,
         alias="gitRef",
-        description="Branch, tag or commit of Sindri's source to build from.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+        description="Branch, tag or commit of Sindri's source to build from; also passed to the "
+        "environment as SINDRI_SOURCE_REF.",
+        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
     )
 
 
@@ -297,20 +296,20 @@ class Deployment(SindriModel):
     )
     image: str | None = Field(
         None,
-        description="Full image reference, e.g. `ghcr.io/pacphi/sindri:v3-latest`. E2B always builds "
-        "its own template, and DevPod uses it only with the docker backend.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
+        description="Full image reference, e.g. `ghcr.io/pacphi/sindri:v3-latest`. DevPod runs it on "
+        "every backend; E2B builds its sandbox template FROM it.",
+        json_schema_extra=used_by(),
     )
     image_config: ImageConfig | None = Field(
         None,
         description="Structured image selection; wins over `image`.",
-        json_schema_extra=used_by(*IMAGE_USERS),
+        json_schema_extra=used_by(),
     )
     build_from_source: BuildFromSource | None = Field(
         None,
         alias="buildFromSource",
         description="Build the image from Sindri's source.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
     )
     resources: Resources | None = Field(
         None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS)
@@ -654,15 +653,26 @@ DEVPOD = used_by("devpod")
 
 
 def _devpod_option(default: Any, description: str, alias: str | None = None) -> Any:
-    """A DevPod cloud-backend option: parsed, but not handed to DevPod (as upstream)."""
-    return Field(default, alias=alias, description=f"{description} {NO_EFFECT}", json_schema_extra=ignored())
+    """A DevPod backend option: handed to DevPod's provider as one of its options (`-o KEY=VALUE`)."""
+    return Field(default, alias=alias, description=description, json_schema_extra=DEVPOD)
+
+
+def _devpod_unsupported(default: Any, description: str, alias: str, backend: str) -> Any:
+    """An upstream backend option that DevPod's own provider has no option for (deploy warns)."""
+    return Field(
+        default,
+        alias=alias,
+        description=f"{description} Accepted but has no effect: DevPod's {backend} provider has no "
+        "such option.",
+        json_schema_extra=ignored(),
+    )
 
 
 class DevpodAws(SindriModel):
     region: str = _devpod_option("us-west-2", "AWS region.")
     instance_type: str = _devpod_option("c5.xlarge", "EC2 instance type.", "instanceType")
     disk_size: Int = _devpod_option(40, "Root volume size in GB.", "diskSize")
-    use_spot: Bool = _devpod_option(False, "Use spot instances.", "useSpot")
+    use_spot: Bool = _devpod_unsupported(False, "Use spot instances.", "useSpot", "aws")
     subnet_id: str | None = _devpod_option(None, "VPC subnet id.", "subnetId")
     security_group_id: str | None = _devpod_option(None, "Security group id.", "securityGroupId")
 
@@ -678,7 +688,9 @@ class DevpodGcp(SindriModel):
     zone: str = _devpod_option("us-central1-a", "GCP zone.")
     machine_type: str = _devpod_option("e2-standard-4", "Compute Engine machine type.", "machineType")
     disk_size: Int = _devpod_option(40, "Boot disk size in GB.", "diskSize")
-    disk_type: GcpDiskType = _devpod_option(GcpDiskType.BALANCED, "Persistent disk type.", "diskType")
+    disk_type: GcpDiskType = _devpod_unsupported(
+        GcpDiskType.BALANCED, "Persistent disk type.", "diskType", "gcloud"
+    )
 
 
 class DevpodAzure(SindriModel):
@@ -727,30 +739,25 @@ class DevpodProvider(SindriModel):
     build_repository: str | None = Field(
         None,
         alias="buildRepository",
-        description="Registry path the image is pushed to, e.g. `ghcr.io/myorg/sindri`; needed for the "
-        "aws, gcp, azure and non-local kubernetes backends.",
+        description="Registry path the image is pushed to, e.g. `ghcr.io/myorg/sindri`; needed when no "
+        "image is configured and the backend is remote (aws, gcp, azure, digitalocean, ssh, or a "
+        "kubernetes cluster that is not a local kind/k3d one).",
         json_schema_extra=DEVPOD,
     )
-    aws: DevpodAws | None = Field(
-        None, description=f"AWS EC2 backend options. {NO_EFFECT}", json_schema_extra=ignored()
-    )
+    aws: DevpodAws | None = Field(None, description="AWS EC2 backend options.", json_schema_extra=DEVPOD)
     gcp: DevpodGcp | None = Field(
-        None, description=f"GCP Compute Engine backend options. {NO_EFFECT}", json_schema_extra=ignored()
+        None, description="GCP Compute Engine backend options.", json_schema_extra=DEVPOD
     )
-    azure: DevpodAzure | None = Field(
-        None, description=f"Azure VM backend options. {NO_EFFECT}", json_schema_extra=ignored()
-    )
+    azure: DevpodAzure | None = Field(None, description="Azure VM backend options.", json_schema_extra=DEVPOD)
     digitalocean: DevpodDigitalOcean | None = Field(
-        None, description=f"DigitalOcean Droplet backend options. {NO_EFFECT}", json_schema_extra=ignored()
+        None, description="DigitalOcean Droplet backend options.", json_schema_extra=DEVPOD
     )
     kubernetes: DevpodKubernetes | None = Field(
         None, description="Kubernetes backend options.", json_schema_extra=DEVPOD
     )
-    ssh: DevpodSsh | None = Field(
-        None, description=f"SSH backend options. {NO_EFFECT}", json_schema_extra=ignored()
-    )
+    ssh: DevpodSsh | None = Field(None, description="SSH backend options.", json_schema_extra=DEVPOD)
     docker: DevpodDocker | None = Field(
-        None, description=f"Local Docker backend options. {NO_EFFECT}", json_schema_extra=ignored()
+        None, description="Local Docker backend options.", json_schema_extra=DEVPOD
     )
 
 

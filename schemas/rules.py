@@ -23,16 +23,17 @@ GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes")
 K8S_NAME_LIMIT = 63
 """DNS-1123 label: Deployment, Service, PVC names and label values."""
 FLY_APP_NAME_LIMIT = 63
+"""Fly app names become `<name>.fly.dev`, one DNS label."""
 NAME_LIMITS = {
     "fly": (FLY_APP_NAME_LIMIT, "a Fly.io app"),
     "docker": (63, "a Docker container's hostname"),
     "devpod": (48, "a DevPod workspace id"),
 }
 """Where `name` itself becomes a resource name with a length limit (Kubernetes: see K8S_DERIVED)."""
-"""Fly app names become `<name>.fly.dev`, one DNS label."""
 K8S_DERIVED = ("{name}", "{name}-home-pvc", "{name}-secrets")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DEVPOD_CLOUD_BACKENDS = ("aws", "gcp", "azure", "kubernetes")
+DEVPOD_REMOTE_BACKENDS = ("aws", "gcp", "azure", "digitalocean", "ssh", "kubernetes")
+"""Backends where an image built from source must be pushed to a registry to be reachable."""
 DISTRO_TAGS = ("fedora", "opensuse")
 
 
@@ -362,15 +363,21 @@ def _unknown_name(
 
 
 def devpod_build_repository(ctx: RuleContext) -> Iterator[Finding]:
+    """A remote DevPod backend runs a configured image as is; only building one needs a registry."""
     if ctx.provider != "devpod":
         return
     kind = ctx.get("providers", "devpod", "type")
-    if kind in DEVPOD_CLOUD_BACKENDS and not ctx.get("providers", "devpod", "buildRepository"):
+    builds = ctx.get("deployment", "buildFromSource", "enabled") is True or not (
+        ctx.get("deployment", "image") or ctx.get("deployment", "image_config")
+    )
+    if kind in DEVPOD_REMOTE_BACKENDS and builds and not ctx.get("providers", "devpod", "buildRepository"):
         path: YamlPath = ("providers", "devpod", "type")
+        local = " (a local kind or k3d cluster needs none)" if kind == "kubernetes" else ""
         yield make(
             "SE309",
-            f"DevPod backend '{kind}' builds the image remotely and needs providers.devpod.buildRepository "
-            "(a registry path such as ghcr.io/ORG/sindri) to push it to",
+            f"DevPod backend '{kind}' builds the image and must push it to a registry{local}: set "
+            "providers.devpod.buildRepository (such as ghcr.io/ORG/sindri), or deployment.image to run "
+            "an existing image",
             ctx.value(path),
             path,
         )

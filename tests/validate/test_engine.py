@@ -147,6 +147,42 @@ def test_devpod_cloud_without_build_repository() -> None:
     assert f.severity == Severity.WARNING
 
 
+@pytest.mark.parametrize(
+    ("deployment", "backend", "warned"),
+    [
+        ("", "ssh", True),
+        ("  image: ghcr.io/pacphi/sindri:v3-latest\n", "gcp", False),
+        ("  image_config:\n    registry: ghcr.io/pacphi/sindri\n", "aws", False),
+        ("  image: ghcr.io/pacphi/sindri:v3-latest\n  buildFromSource:\n    enabled: true\n", "gcp", True),
+        ("", "docker", False),
+    ],
+)
+def test_build_repository_is_needed_only_when_a_remote_backend_builds(
+    deployment: str, backend: str, warned: bool
+) -> None:
+    text = with_provider("devpod", deployment, f"providers:\n  devpod:\n    type: {backend}\n")
+    codes = [f.code for f in validate_text(text).findings]
+    assert ("SE309" in codes) is warned, codes
+
+
+def test_devpod_backend_options_and_the_image_are_read_where_providers_read_them() -> None:
+    devpod = with_provider(
+        "devpod",
+        "  image_config:\n    registry: ghcr.io/pacphi/sindri\n",
+        "providers:\n  devpod:\n    type: aws\n    aws:\n      region: eu-west-1\n",
+    )
+    assert validate_text(devpod).findings == []
+    e2b = with_provider("e2b", "  image: ghcr.io/pacphi/sindri:v3-latest\n")
+    assert validate_text(e2b).findings == []
+    spot = with_provider(
+        "devpod",
+        "  image: ghcr.io/pacphi/sindri:v3-latest\n",
+        "providers:\n  devpod:\n    type: aws\n    aws:\n      useSpot: true\n",
+    )
+    f = only(spot, "SE304")
+    assert f.path == ("providers", "devpod", "aws", "useSpot")
+
+
 def test_distro_mismatch() -> None:
     f = only(with_provider("docker", "  image: ghcr.io/pacphi/sindri:v3-latest-opensuse\n"), "SE310")
     assert "opensuse" in f.message and f.severity == Severity.INFO
