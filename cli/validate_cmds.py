@@ -40,8 +40,11 @@ def validate_cmd(files: tuple[Path, ...], fmt: str) -> None:
     if not files:
         try:
             files = (find_config(Path.cwd()),)
-        except ConfigError as exc:
-            click.echo(f"sindri validate: {exc}", err=True)
+        except ConfigError as exc:  # its hint names -c, which the lifecycle commands take
+            click.echo(f"sindri validate: {exc.message}", err=True)
+            click.echo(
+                "  fix: create one (see `sindri schema`) or name the file: sindri validate PATH", err=True
+            )
             sys.exit(EXIT_USAGE)
     report: list[dict[str, Any]] = []
     errors = unreadable = 0

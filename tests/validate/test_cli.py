@@ -55,6 +55,7 @@ def test_missing_file_exits_two_without_traceback(tmp_path: Path) -> None:
 def test_no_config_found_exits_two(tmp_path: Path) -> None:
     result = run_sindri("validate", cwd=tmp_path)
     assert result.returncode == 2 and "no sindri.yaml" in result.stderr
+    assert "sindri validate PATH" in result.stderr and "--config" not in result.stderr  # validate has no -c
 
 
 def test_bad_option_is_a_usage_error(tmp_path: Path) -> None:
