@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
+import signal
 import sys
+from types import FrameType
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,7 +32,19 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         gc.freeze()
         gc.enable()
-    create_server().start_io()
+    # SIGTERM (an editor stopping a server that did not exit, a logout) ends the server the way the
+    # `exit` notification does: running commands are cancelled, which stops their tools.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    server = create_server()
+    server.start_io()
+    # A validation may still be running on its worker thread (seconds for a large document); nothing
+    # waits for its result, and the interpreter would wait for the thread before ending the process.
+    logging.shutdown()
+    os._exit(0 if server.protocol._shutdown else 1)  # LSP: 1 when `exit` came without `shutdown`
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    sys.exit(1)
 
 
 if __name__ == "__main__":

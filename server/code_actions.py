@@ -8,7 +8,7 @@ from sindri.schemas.validate import validate_text
 
 from . import prerequisites
 from .convert import Positions
-from .server import SindriLanguageServer, uri_path
+from .server import SindriLanguageServer, source_path
 
 
 def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:
@@ -21,7 +21,7 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
     doc = ls.workspace.get_text_document(uri)
     result = ls.state(uri).result
     if result is None or result.document is None or result.document.text != doc.source:
-        result = validate_text(doc.source, source_path=uri_path(uri))  # stale ranges would edit wrong text
+        result = validate_text(doc.source, source_path=source_path(uri))  # stale ranges would edit wrong text
     positions = Positions(doc)
     server = doc.position_codec.range_from_client_units(positions.lines, rng)
     start, end = (server.start.line, server.start.character), (server.end.line, server.end.character)

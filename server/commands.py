@@ -27,7 +27,7 @@ from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import validate_text
 
 from . import prerequisites
-from .server import SindriLanguageServer, uri_path
+from .server import SindriLanguageServer, source_path, uri_path
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ class Progress:
             self.ls.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
 
 
-def _failure(action: str, error: Exception) -> dict[str, Any]:
+def _failure(ls: SindriLanguageServer, action: str, error: ProviderError | ConfigError) -> dict[str, Any]:
+    """Show the error to the user and return it as the command's result."""
+    ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
     hint = getattr(error, "hint", None)
     return {"action": action, "success": False, "error": getattr(error, "message", str(error)), "hint": hint}
 
@@ -78,7 +80,10 @@ async def lifecycle(
     ls: SindriLanguageServer, action: Action, uri: str, force: bool = False
 ) -> dict[str, Any]:
     """Run one lifecycle action for the document's environment; return the provider layer's result."""
-    path = uri_path(uri)
+    try:
+        path = uri_path(uri)
+    except ConfigError as error:
+        return _failure(ls, action, error)
     progress = Progress(ls, f"Sindri: {action} {path.name}")
     await progress.begin()
     outcome = "done"
@@ -96,14 +101,15 @@ async def lifecycle(
         return payload
     except (ProviderError, ConfigError) as error:
         outcome = "failed"
-        ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
-        return _failure(action, error)
+        return _failure(ls, action, error)
     except asyncio.CancelledError:
         outcome = "cancelled"
         raise
     finally:
         progress.end(outcome)
-        if action != "status":
+        # Not after a cancellation: the user or the server going away stopped it, and a status
+        # started now would outlive a server that is exiting (its tool left running).
+        if action != "status" and outcome != "cancelled":
             _refresh_after(ls, uri, action)
 
 
@@ -162,7 +168,7 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.command("sindri.validate")
     def validate(ls: SindriLanguageServer, uri: str) -> dict[str, Any]:
         doc = ls.workspace.get_text_document(uri)
-        result = validate_text(doc.source, source_path=uri_path(uri))
+        result = validate_text(doc.source, source_path=source_path(uri))
         return {"uri": uri, "findings": [f.to_dict() for f in result.findings]}
 
     @ls.command("sindri.doctor")

@@ -117,9 +117,9 @@ def siblings(lines: list[str], line_no: int, indent: int, item: bool = False) ->
 
 def cursor_at(lines: list[str], line_no: int, character: int) -> Cursor | None:
     """The completion/hover context at a position, or None (inside a comment, past the end...)."""
-    if line_no >= len(lines):
-        return Cursor("key", (), "", character) if line_no == len(lines) else None
-    line = lines[line_no].rstrip("\r\n")
+    if line_no > len(lines):
+        return None
+    line = lines[line_no].rstrip("\r\n") if line_no < len(lines) else ""  # the line after a final break
     before = _strip_comment(line[:character])
     if before is None:
         return None

@@ -19,7 +19,7 @@ from sindri.schemas.validate import validate_text
 
 from . import prerequisites
 from .convert import Positions
-from .server import SindriLanguageServer, is_sindri_uri, uri_path
+from .server import SindriLanguageServer, is_sindri_uri, source_path
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +36,20 @@ def schedule(ls: SindriLanguageServer, uri: str) -> None:
 
 async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
     loop = asyncio.get_running_loop()
-    while uri in ls.documents:
+    while (state := ls.documents.get(uri)) is not None:
         doc = ls.workspace.get_text_document(uri)
         version, text = doc.version, doc.source
         try:
-            check = partial(validate_text, text, source_path=uri_path(uri))
+            check = partial(validate_text, text, source_path=source_path(uri))
             result = await loop.run_in_executor(_executor, check)
         except Exception:  # the engine promises not to raise; if it does, keep serving
             log.exception("validation failed for %s", uri)
             return
         current = ls.workspace.get_text_document(uri)
-        if uri not in ls.documents or current.version != version:
-            continue  # edited meanwhile: validate the newest text instead of publishing a stale result
-        state = ls.state(uri)
+        if ls.documents.get(uri) is not state or current.version != version:
+            # Edited, or closed and reopened (maybe at the same version), meanwhile: validate the
+            # newest text instead of publishing a stale result.
+            continue
         state.result, state.validated_version = result, version
         publish(ls, uri)
         return

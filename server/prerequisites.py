@@ -21,7 +21,7 @@ from sindri.schemas.findings import Finding, Position, Range, Severity
 from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SUPPORTED_PROVIDERS, SindriConfig
 
-from .server import SindriLanguageServer, uri_path
+from .server import SindriLanguageServer, source_path
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,8 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     found = provider_value(ls.workspace.get_text_document(uri).lines)
     findings: list[Finding] = []
     checked = found[0] if found else None
-    if ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
+    path = source_path(uri)  # a document not saved yet cannot be deployed: nothing to check
+    if path and ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
         provider, rng = found
         config = (
             state.result.config
@@ -107,7 +108,7 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
         )
         runner = Runner(tool_paths=ls.settings.tool_paths, default_timeout=ls.settings.prerequisite_timeout)
         try:
-            instance = create_provider(provider, LoadedConfig(config, uri_path(uri)), runner)
+            instance = create_provider(provider, LoadedConfig(config, path), runner)
             status = await check_prerequisites(instance, ttl=0 if refresh else 30)
         except Exception:
             log.exception("prerequisite check failed for %s", provider)

@@ -12,9 +12,10 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from sindri.schemas.findings import Finding
+from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import ValidationResult
 
-from .cancellation import CancellableProtocol
+from .documents import LspDocumentsProtocol
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class SindriLanguageServer(LanguageServer):
     """pygls server plus the per-document state the features share."""
 
     def __init__(self) -> None:
-        super().__init__("sindri-lsp", _version(), protocol_cls=CancellableProtocol)
+        super().__init__("sindri-lsp", _version(), protocol_cls=LspDocumentsProtocol)
         self.settings = Settings()
         self.configured = asyncio.Event()
         """Set once the client's settings were asked for (prerequisite checks wait for them)."""
@@ -56,6 +57,14 @@ class SindriLanguageServer(LanguageServer):
 
     def state(self, uri: str) -> DocumentState:
         return self.documents.setdefault(uri, DocumentState())
+
+    def shutdown(self) -> None:
+        """pygls' shutdown, without waiting for its thread that reads stdin: after a SIGTERM that read
+        only ends when the editor closes the pipe. The process ends right after (`__main__`)."""
+        pool, self._thread_pool = self._thread_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+        super().shutdown()  # type: ignore[no-untyped-call]
 
     def report_server_error(self, error: Exception, source: object) -> None:
         """A handler failed: log it and keep serving (never crash, never spam the user)."""
@@ -67,11 +76,18 @@ def is_sindri_uri(uri: str) -> bool:
     return name in ("sindri.yaml", "sindri.yml") or name.endswith(".sindri.yaml")
 
 
-def uri_path(uri: str) -> Path:
+def source_path(uri: str) -> Path | None:
+    """The file a document is in; None for one not saved to a file (`untitled:`)."""
     path = to_fs_path(uri)
+    return Path(path) if path is not None else None
+
+
+def uri_path(uri: str) -> Path:
+    """The file a command acts on (commands act on the file as saved)."""
+    path = source_path(uri)
     if path is None:
-        raise ValueError(f"not a file URI: {uri}")
-    return Path(path)
+        raise ConfigError(f"{uri} is not saved to a file", hint="save it as sindri.yaml first")
+    return path
 
 
 def create_server() -> SindriLanguageServer:

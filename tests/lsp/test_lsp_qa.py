@@ -1,0 +1,194 @@
+"""What editors do that the other LSP tests do not: line breaks LSP does not count, positions at and past
+the end, untitled documents, close and reopen, and the server going away mid-command or mid-validation."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsp_helpers import SERVER, WAIT, base_env, rng, session
+from lsprotocol import types as lsp
+from test_commands import tool_processes
+
+NO_PREREQS = {"prerequisiteChecks": False}
+
+
+async def test_incremental_edits_after_a_unicode_line_separator(tmp_path: Path) -> None:
+    """LSP breaks lines only at \\n, \\r\\n and \\r: a U+2028 in a value is not a line break, so an edit
+    on a later line must land where the editor put it (the server's copy must not drift)."""
+    text = (
+        'version: "3.0"\nname: "a\u2028b"\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
+    )
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        uri = await s.open(text)
+        await s.diagnostics(uri, 1)
+        s.edit(uri, (3, 12), (3, 18), "dokcer")
+        codes = [d.code for d in await s.diagnostics(uri)]
+        assert "SC205" in codes and "SY101" not in codes, codes
+        hover = await s.hover(uri, 3, 4)
+        assert hover is not None and hover.range == rng(3, 2, 3, 10)
+        assert "provider" in hover.contents.value  # type: ignore[union-attr]
+
+
+async def test_completion_on_the_empty_last_line_and_past_the_end_of_a_line(tmp_path: Path) -> None:
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        for name, text in (
+            ("lf", 'version: "3.0"\nname: demo\n'),
+            ("crlf", 'version: "3.0"\r\nname: demo\r\n'),
+        ):
+            uri = await s.open(text, name=f"{name}/sindri.yaml")
+            items = {i.label: i for i in await s.completion(uri, 2, 0)}
+            assert {"deployment", "extensions"} <= set(items), (name, list(items))
+            assert not {"version", "name"} & set(items)  # already there
+            edit = items["deployment"].text_edit
+            assert isinstance(edit, lsp.TextEdit) and edit.range == rng(2, 0, 2, 0)
+
+        # A column past the end of its line means the end of the line (LSP), here the last line.
+        uri = await s.open("extensions:\n  active:\n    - no", name="past/sindri.yaml")
+        for character in (8, 40):
+            items = await s.completion(uri, 2, character)
+            edit = items[0].text_edit
+            assert isinstance(edit, lsp.TextEdit) and edit.range == rng(2, 6, 2, 8), character
+
+
+async def test_an_untitled_sindri_document_is_validated(tmp_path: Path) -> None:
+    uri = "untitled:" + (tmp_path / "new" / "sindri.yaml").as_posix()
+    text = 'version: "3.0"\nname: demo\ndeployment:\n  provider: dokcer\nextensions:\n  profile: minimal\n'
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        s.versions[uri] = 1
+        s.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "yaml", 1, text))
+        )
+        (wrong,) = await s.diagnostics(uri, 1)
+        assert wrong.code == "SC205" and wrong.range == rng(3, 12, 3, 18)
+        titles = [a.title for a in await s.code_actions(uri, wrong.range)]
+        assert "Change to 'docker'" in titles
+        validated = await s.command("sindri.validate", uri)
+        assert [f["code"] for f in validated["findings"]] == ["SC205"]
+        planned = await s.command("sindri.plan", uri)  # commands act on the saved file: there is none
+        assert planned["success"] is False and "not saved to a file" in planned["error"]
+
+
+async def test_a_reopened_document_never_gets_the_closed_texts_diagnostics(tmp_path: Path) -> None:
+    """Closed while its (slow) validation runs and reopened with another text at the same version."""
+    slow = 'version: "3.0"\nname: x\ndeployment:\n  provider: dokcer\nextensions:\n  active:\n' + "".join(
+        f"    - ext-{i}\n" for i in range(8000)
+    )
+    good = 'version: "3.0"\nname: x\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        uri = await s.open(slow)
+        s.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
+        s.client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "yaml", 1, good))
+        )
+        await s.until(lambda: len(s.publishes(uri)) >= 2, "the reopened document's diagnostics")
+        await s.alive()  # the server had time to publish anything else
+        published = [p["diagnostics"] for p in s.publishes(uri)]
+        assert published[-1] == [] and all(p == [] for p in published), [len(p) for p in published]
+
+
+# The server going away: driven over raw pipes, since the point is what happens to the process.
+
+
+def frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+class RawServer:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            SERVER, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        self.send({"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}})
+        self.send({"method": "initialized", "params": {}})
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(frame({"jsonrpc": "2.0", **message}))
+        self.process.stdin.flush()
+
+    def open(self, path: Path, text: str) -> str:
+        path.write_text(text)
+        uri = path.as_uri()
+        document = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+        self.send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        return uri
+
+    def exit_code(self) -> int:
+        """The exit code, once the process is gone (killed, and the test failed, if it lingers)."""
+        try:
+            return self.process.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("the server did not exit") from None
+
+
+def until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+FLY = """version: "3.0"
+name: my-env
+deployment:
+  provider: fly
+  image: ghcr.io/pacphi/sindri:v3-latest
+extensions:
+  profile: minimal
+"""
+
+
+@pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM"])
+def test_the_server_going_away_mid_command_leaves_no_tool_running(tmp_path: Path, how: str) -> None:
+    """flyctl deploy hangs, and so would the status a finished command triggers: neither may outlive
+    the server, however the editor ends it."""
+    state = tmp_path / "state"
+    server = RawServer({**base_env(state), "SINDRI_STANDIN_HANG": "deploy,machines list"})
+    try:
+        uri = server.open(tmp_path / "sindri.yaml", FLY)
+        command = {"command": "sindri.deploy", "arguments": [uri]}
+        server.send({"id": 2, "method": "workspace/executeCommand", "params": command})
+        log = state / "flyctl.log"
+        until(lambda: log.exists() and '["deploy"' in log.read_text(), "flyctl deploy to start")
+        until(lambda: tool_processes(state), "the hanging flyctl process")
+        if how == "exit without shutdown":
+            server.send({"method": "exit"})
+        elif how == "end of input":
+            assert server.process.stdin is not None
+            server.process.stdin.close()
+        else:
+            server.process.send_signal(signal.SIGTERM)
+        server.exit_code()
+        time.sleep(0.5)  # a tool started while the server went down would show up by now
+        assert tool_processes(state) == []
+    finally:
+        for pid in tool_processes(state):
+            subprocess.run(["kill", "-9", str(pid)], check=False)
+        server.process.kill()
+
+
+@pytest.mark.parametrize("shutdown", [True, False])
+def test_exit_does_not_wait_for_a_running_validation(tmp_path: Path, shutdown: bool) -> None:
+    """A document that takes long to validate (thousands of duplicate keys) is open; the editor quits.
+    The exit code is LSP's: 0 after shutdown, 1 without."""
+    slow = 'version: "3.0"\nname: x\nproviders:\n  docker:\n' + "".join(
+        f"    memory: {i}GB\n" for i in range(25_000)
+    )
+    server = RawServer(base_env(tmp_path / "state"))
+    try:
+        server.open(tmp_path / "sindri.yaml", slow)
+        time.sleep(0.5)  # the validation has started
+        if shutdown:
+            server.send({"id": 2, "method": "shutdown"})
+        server.send({"method": "exit"})
+        assert server.exit_code() == (0 if shutdown else 1)
+    finally:
+        server.process.kill()
