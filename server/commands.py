@@ -109,7 +109,7 @@ async def lifecycle(
         progress.end(outcome)
         # Not after a cancellation: the user or the server going away stopped it, and a status
         # started now would outlive a server that is exiting (its tool left running).
-        if action != "status" and outcome != "cancelled":
+        if outcome != "cancelled":
             _refresh_after(ls, uri, action)
 
 

@@ -192,3 +192,21 @@ def test_exit_does_not_wait_for_a_running_validation(tmp_path: Path, shutdown: b
         assert server.exit_code() == (0 if shutdown else 1)
     finally:
         server.process.kill()
+
+
+async def test_lenses_are_refreshed_after_a_status_command(tmp_path: Path) -> None:
+    """The Status lens shows the last known state: running `sindri.status` (e.g. from that lens) changes
+    it, so the client is asked to fetch the lenses again, as after every other command."""
+    async with session(tmp_path, env=base_env(tmp_path / "state")) as s:
+        uri = await s.open(FLY)
+        before = len(s.requests(lsp.WORKSPACE_CODE_LENS_REFRESH))
+        status = await s.command("sindri.status", uri)
+        assert status["success"] is True and status["status"]["state"] == "not_deployed"
+        await s.until(
+            lambda: len(s.requests(lsp.WORKSPACE_CODE_LENS_REFRESH)) > before, "workspace/codeLens/refresh"
+        )
+        lenses = await s.client.text_document_code_lens_async(
+            lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
+        )
+        titles = [lens.command.title for lens in lenses or [] if lens.command]
+        assert "Status: not_deployed" in titles
