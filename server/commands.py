@@ -69,21 +69,28 @@ class Progress:
             self.ls.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
 
 
-def _failure(ls: SindriLanguageServer, action: str, error: ProviderError | ConfigError) -> dict[str, Any]:
-    """Show the error to the user and return it as the command's result."""
-    ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
+def _failure(
+    ls: SindriLanguageServer, action: str, error: ProviderError | ConfigError, show: bool = True
+) -> dict[str, Any]:
+    """The error as the command's result, also shown to the user unless `show` is false."""
+    if show:
+        ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
     hint = getattr(error, "hint", None)
     return {"action": action, "success": False, "error": getattr(error, "message", str(error)), "hint": hint}
 
 
 async def lifecycle(
-    ls: SindriLanguageServer, action: Action, uri: str, force: bool = False
+    ls: SindriLanguageServer, action: Action, uri: str, force: bool = False, *, requested: bool = True
 ) -> dict[str, Any]:
-    """Run one lifecycle action for the document's environment; return the provider layer's result."""
+    """Run one lifecycle action for the document's environment; return the provider layer's result.
+
+    An action the server runs by itself (`requested` false: the status read after a change) does not
+    show its failure: the user asked for nothing, and already saw the error of what they asked for.
+    """
     try:
         path = uri_path(uri)
     except ConfigError as error:
-        return _failure(ls, action, error)
+        return _failure(ls, action, error, show=requested)
     progress = Progress(ls, f"Sindri: {action} {path.name}")
     await progress.begin()
     outcome = "done"
@@ -101,7 +108,7 @@ async def lifecycle(
         return payload
     except (ProviderError, ConfigError) as error:
         outcome = "failed"
-        return _failure(ls, action, error)
+        return _failure(ls, action, error, show=requested)
     except asyncio.CancelledError:
         outcome = "cancelled"
         raise
@@ -135,7 +142,7 @@ def _refresh_after(ls: SindriLanguageServer, uri: str, action: str) -> None:
     if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
     if action in ("deploy", "start", "stop", "destroy") and uri in ls.documents:
-        task = asyncio.ensure_future(lifecycle(ls, "status", uri))
+        task = asyncio.ensure_future(lifecycle(ls, "status", uri, requested=False))
         _background.add(task)
         task.add_done_callback(_background.discard)
 

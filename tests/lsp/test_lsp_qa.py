@@ -210,3 +210,26 @@ async def test_lenses_are_refreshed_after_a_status_command(tmp_path: Path) -> No
         )
         titles = [lens.command.title for lens in lenses or [] if lens.command]
         assert "Status: not_deployed" in titles
+
+
+async def test_a_failed_deploy_shows_one_error_not_also_the_status_read_after_it(tmp_path: Path) -> None:
+    """After a deploy the server re-reads the status by itself; when that fails too (logged out), the
+    user asked for nothing more and sees only the deploy's error."""
+    env = {**base_env(tmp_path / "state"), "SINDRI_STANDIN_FLY_LOGGED_OUT": "1"}
+    async with session(tmp_path, env=env) as s:
+        uri = await s.open(FLY)
+        deployed = await s.command("sindri.deploy", uri)
+        assert deployed["success"] is False and "login" in deployed["error"]
+
+        def status_ended() -> bool:
+            begun = {
+                str(p["token"])
+                for p in s.notifications("$/progress")
+                if p["value"].get("kind") == "begin" and "status" in p["value"]["title"]
+            }
+            ends = [p for p in s.notifications("$/progress") if p["value"].get("kind") == "end"]
+            return any(str(p["token"]) in begun for p in ends)
+
+        await s.until(status_ended, "the status read after the deploy")
+        await s.alive()
+        assert [m.message.split(":")[0] for m in s.client.messages] == ["sindri deploy"]
