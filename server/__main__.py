@@ -32,9 +32,11 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         gc.freeze()
         gc.enable()
-    # SIGTERM (an editor stopping a server that did not exit, a logout) ends the server the way the
-    # `exit` notification does: running commands are cancelled, which stops their tools.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    # SIGTERM (an editor stopping a server that did not exit, a logout) and SIGHUP (the terminal of a
+    # terminal editor closed) end the server the way the `exit` notification does: running commands
+    # are cancelled, which stops their tools (they run in sessions of their own: no signal reaches them).
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     server = create_server()
     server.start_io()
     # A validation may still be running on its worker thread (seconds for a large document); nothing

@@ -146,7 +146,7 @@ extensions:
 """
 
 
-@pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM"])
+@pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM", "SIGHUP"])
 def test_the_server_going_away_mid_command_leaves_no_tool_running(tmp_path: Path, how: str) -> None:
     """flyctl deploy hangs, and so would the status a finished command triggers: neither may outlive
     the server, however the editor ends it."""
@@ -165,7 +165,7 @@ def test_the_server_going_away_mid_command_leaves_no_tool_running(tmp_path: Path
             assert server.process.stdin is not None
             server.process.stdin.close()
         else:
-            server.process.send_signal(signal.SIGTERM)
+            server.process.send_signal(getattr(signal, how))
         server.exit_code()
         time.sleep(0.5)  # a tool started while the server went down would show up by now
         assert tool_processes(state) == []
