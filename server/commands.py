@@ -180,8 +180,11 @@ def register(ls: SindriLanguageServer) -> None:
 
     @ls.command("sindri.doctor")
     async def run_doctor(ls: SindriLanguageServer, uri: str) -> dict[str, Any]:
-        path = uri_path(uri)
-        statuses = await doctor(config_path=path, cwd=path.parent, tool_paths=ls.settings.tool_paths)
+        try:
+            path = uri_path(uri)
+            statuses = await doctor(config_path=path, cwd=path.parent, tool_paths=ls.settings.tool_paths)
+        except ConfigError as error:
+            return _failure(ls, "doctor", error)
         if uri in ls.documents:
             prerequisites.schedule(ls, uri, refresh=True)
         return {"providers": [s.to_json() for s in statuses]}

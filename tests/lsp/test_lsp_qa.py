@@ -233,3 +233,16 @@ async def test_a_failed_deploy_shows_one_error_not_also_the_status_read_after_it
         await s.until(status_ended, "the status read after the deploy")
         await s.alive()
         assert [m.message.split(":")[0] for m in s.client.messages] == ["sindri deploy"]
+
+
+async def test_doctor_on_a_broken_file_is_a_clear_failure(tmp_path: Path) -> None:
+    """Like every lifecycle command: a result saying what is wrong, shown to the user, not an internal
+    error of the request."""
+    broken = FLY.replace("  image: ghcr.io/pacphi/sindri:v3-latest\n", "  image: [\n")
+    async with session(tmp_path, env=base_env(tmp_path / "state")) as s:
+        uri = await s.open(broken)
+        result = await s.command("sindri.doctor", uri)
+        assert result["success"] is False and result["action"] == "doctor"
+        assert "is not a valid sindri.yaml" in result["error"] and "SY101" in result["error"]
+        assert "sindri validate" in result["hint"]
+        assert [m.message.split(":")[0] for m in s.client.messages] == ["sindri doctor"]
