@@ -52,6 +52,8 @@ from .types import (
 )
 
 DEVPOD_INSTALL = "Install DevPod: https://devpod.sh/docs/getting-started/install"
+DEVPOD_RETRY = "check the error above and the workspace (`devpod list`), then retry"
+"""The fix for a devpod call that ran and failed (or timed out): reinstalling DevPod is not it."""
 DOCKER_INSTALL = "Install Docker: https://docs.docker.com/get-docker/"
 DEVPOD_DOCS = "https://devpod.sh/docs"
 
@@ -317,7 +319,13 @@ class DevpodProvider(Provider):
         ]
         if force:
             argv.append("--no-cache")
-        await self.runner.run([*argv, str(source)], timeout=BUILD_TIMEOUT, stream=True, hint=DOCKER_INSTALL)
+        await self.runner.run(
+            [*argv, str(source)],
+            timeout=BUILD_TIMEOUT,
+            stream=True,
+            hint="fix the build error above, or set deployment.image to skip the build",
+            install_hint=DOCKER_INSTALL,
+        )
         if plan.push:
             self.progress(f"Pushing image {plan.image}")
             await self.runner.run(
@@ -390,7 +398,9 @@ class DevpodProvider(Provider):
     async def _devpod(self, *args: str, timeout: float = QUERY_TIMEOUT, check: bool = True) -> CommandResult:
         """A captured devpod call, never longer than the runner's own limit (the CLI's --timeout)."""
         limit = min(timeout, self.runner.default_timeout)
-        return await self.runner.run(["devpod", *args], timeout=limit, check=check, hint=DEVPOD_INSTALL)
+        return await self.runner.run(
+            ["devpod", *args], timeout=limit, check=check, hint=DEVPOD_RETRY, install_hint=DEVPOD_INSTALL
+        )
 
     async def _installed_providers(self) -> dict[str, Any]:
         result = await self._devpod("provider", "list", "--output", "json")
@@ -432,9 +442,7 @@ class DevpodProvider(Provider):
         if not result.ok:
             if f"workspace {self.workspace_id} doesn't exist" in result.stderr:
                 return DeploymentState.NOT_DEPLOYED, {}
-            raise ToolFailedError(
-                result.argv, result.returncode, self.runner.tail(result), hint=DEVPOD_INSTALL
-            )
+            raise ToolFailedError(result.argv, result.returncode, self.runner.tail(result), hint=DEVPOD_RETRY)
         try:
             data = json.loads(result.stdout)
         except json.JSONDecodeError:
@@ -461,7 +469,8 @@ class DevpodProvider(Provider):
             env=self._secret_env(),
             timeout=timeout or BUILD_TIMEOUT,
             stream=True,
-            hint=DEVPOD_INSTALL,
+            hint=DEVPOD_RETRY,
+            install_hint=DEVPOD_INSTALL,
         )
 
     # ----------------------------------------------------------------------------------------------
@@ -617,7 +626,8 @@ class DevpodProvider(Provider):
             env=self._secret_env(),
             timeout=options.timeout,
             stream=True,
-            hint=DEVPOD_INSTALL,
+            hint=DEVPOD_RETRY,
+            install_hint=DEVPOD_INSTALL,
         )
         _, warnings = self._backend_options()
         result.warnings.extend(warnings)

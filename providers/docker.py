@@ -80,6 +80,8 @@ INSTALL_COMPOSE = (
     "install the Compose v2 plugin: https://docs.docker.com/compose/install/linux/ "
     "(or docker-compose v1: sudo apt-get install docker-compose)"
 )
+DOCKER_RETRY = "check the error above and that `docker info` works, then retry"
+"""The fix for a docker call that ran and failed or timed out (docker is installed: it ran)."""
 START_DAEMON = (
     "start the Docker daemon: `sudo systemctl start docker` (or `sudo dockerd &`); "
     "check that `docker info` works"
@@ -469,13 +471,16 @@ class DockerProvider(Provider):
             ["docker", *args],
             timeout=timeout or self.quick_timeout,
             check=False,
-            hint=INSTALL_DOCKER,
+            hint=DOCKER_RETRY,
+            install_hint=INSTALL_DOCKER,
             **kwargs,
         )
         if not result.ok and is_daemon_error(result.stderr + result.stdout):
             raise daemon_error(result.stderr)
         if check and not result.ok:
-            raise ToolFailedError(["docker", *args], result.returncode, self.runner.tail(result))
+            raise ToolFailedError(
+                ["docker", *args], result.returncode, self.runner.tail(result), hint=DOCKER_RETRY
+            )
         return result
 
     async def _engine(self, *, refresh: bool = False) -> EngineInfo:
@@ -485,7 +490,8 @@ class DockerProvider(Provider):
                 ["docker", "info", "--format", "{{json .}}"],
                 timeout=self.quick_timeout,
                 check=False,
-                hint=INSTALL_DOCKER,
+                hint=DOCKER_RETRY,
+                install_hint=INSTALL_DOCKER,
             )
             error = None if result.ok else (self.runner.tail(result) or f"exit code {result.returncode}")
             self._engine_info = EngineInfo.parse(result.stdout, error)
@@ -748,13 +754,14 @@ class DockerProvider(Provider):
             stream=True,
             env=self.loaded.secrets,
             cwd=self.output_dir,
-            hint=INSTALL_COMPOSE,
+            hint=DOCKER_RETRY,
+            install_hint=INSTALL_COMPOSE,
         )
         if not up.ok:
             output = up.stderr + up.stdout
             if is_daemon_error(output):
                 raise daemon_error(up.stderr)
-            hint = None
+            hint = DOCKER_RETRY
             if spec.context["privileged"] and "operation not permitted" in output:
                 hint = (
                     "this Docker host cannot run privileged containers (Docker itself runs confined); "

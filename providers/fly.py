@@ -339,8 +339,13 @@ class FlyProvider(Provider):
             input=input,
             check=check,
             stream=stream,
-            hint=INSTALL_HINT,
+            hint=self._retry_hint(),
+            install_hint=INSTALL_HINT,
         )
+
+    def _retry_hint(self) -> str:
+        """The fix for a flyctl call that failed or timed out (it is installed: it ran)."""
+        return f"check `flyctl status -a {self.app}` and https://status.flyio.net, then retry"
 
     def _raise_for(self, result: CommandResult, what: str) -> None:
         """Turn a failed flyctl call into the most helpful error (login first, then the raw tail)."""
@@ -351,8 +356,7 @@ class FlyProvider(Provider):
             result.argv,
             result.returncode,
             tail,
-            hint=f"flyctl failed while {what}: check `flyctl status -a {self.app}` and "
-            "https://status.flyio.net, then retry",
+            hint=f"flyctl failed while {what}: {self._retry_hint()}",
         )
 
     async def app_exists(self) -> bool:

@@ -304,8 +304,10 @@ class KubernetesProvider(Provider):
     # -- kubectl helpers ------------------------------------------------------------------------
 
     async def _kubectl(self, *args: str, **kwargs: Any) -> CommandResult:
-        kwargs.setdefault("hint", KUBECTL_HINT)
-        return await self.runner.run(["kubectl", *args], **kwargs)
+        kwargs.setdefault(
+            "hint", f"Check the error above and `kubectl get all -n {self.namespace}`, then retry"
+        )
+        return await self.runner.run(["kubectl", *args], install_hint=KUBECTL_HINT, **kwargs)
 
     async def _get_json(self, *args: str) -> dict[str, Any] | None:
         """`kubectl get ... -o json`; None when the object does not exist."""

@@ -95,12 +95,12 @@ class Runner:
             return configured if os.access(configured, os.X_OK) else None
         return shutil.which(tool, path=self.base_env.get("PATH"))
 
-    def _resolve(self, argv: Sequence[str], hint: str | None) -> list[str]:
+    def _resolve(self, argv: Sequence[str], install_hint: str | None) -> list[str]:
         if not argv:
             raise ValueError("empty argv")
         exe = self.which(argv[0])
         if exe is None:
-            raise ToolNotFoundError(argv[0], hint=hint)
+            raise ToolNotFoundError(argv[0], hint=install_hint)
         return [exe, *argv[1:]]
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
@@ -117,14 +117,17 @@ class Runner:
         check: bool = True,
         stream: bool = False,
         hint: str | None = None,
+        install_hint: str | None = None,
     ) -> CommandResult:
         """Run a tool to completion and capture its output.
 
         `stream` sends each stdout/stderr line to the progress callback as it arrives. `check` raises
         ToolFailedError on a non-zero exit. `input` is written to stdin (how secrets reach tools
-        without touching disk). `hint` is attached to not-found and failure errors.
+        without touching disk). `hint` is attached to failure and timeout errors; `install_hint`
+        (default: `hint`) to a missing tool: "install it" is no fix for a tool that ran and failed.
         """
-        resolved = self._resolve(argv, hint)
+        install_hint = install_hint or hint
+        resolved = self._resolve(argv, install_hint)
         limit = self.default_timeout if timeout is None else timeout
         log.debug("run %s (timeout %ss)", self.redact(" ".join(argv)), limit)
         try:
@@ -138,7 +141,7 @@ class Runner:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise self._start_error(argv, exc, cwd, hint) from None
+            raise self._start_error(argv, exc, cwd, install_hint) from None
         out: list[str] = []
         err: list[str] = []
         try:
