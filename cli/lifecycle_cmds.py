@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -201,7 +202,7 @@ def register(group: click.Group) -> None:
             click.echo(f"Deployed {deployed.name} to {deployed.provider}{instance}.")
             if deployed.connection and deployed.connection.ssh_command:
                 click.echo(f"Shell: {deployed.connection.ssh_command}")
-            click.echo(f"Connect with: sindri connect -c {loaded.path}")
+            click.echo(f"Connect with: sindri connect -c {shlex.quote(str(loaded.path))}")
         if not deployed.success:
             sys.exit(1)
 

@@ -154,7 +154,7 @@ async def _call(
     elif action == "plan":
         result.plan = await provider.plan()
     elif action == "connect":
-        ensure_not_busy(provider.loaded, "sindri connect")
+        ensure_not_busy(provider.loaded)
         result.exit_code = await provider.connect(list(command) if command else None)
     else:
         with environment_lock(provider.loaded, f"sindri {action}"):

@@ -53,10 +53,23 @@ def environment_lock(loaded: LoadedConfig, command: str) -> Iterator[Path]:
         os.close(fd)  # closing releases the flock
 
 
-def ensure_not_busy(loaded: LoadedConfig, command: str) -> None:
-    """Refuse (EnvironmentBusyError) when another command holds the lock, without keeping it."""
-    with environment_lock(loaded, command):
-        pass
+def ensure_not_busy(loaded: LoadedConfig) -> None:
+    """Refuse (EnvironmentBusyError) when another command holds the lock, without taking it.
+
+    Only reads: a command that changes nothing (connect) must work where the lock file cannot be
+    created, and no lock file means no holder.
+    """
+    path = lock_path(loaded)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise _busy(loaded, path, fd) from None
+    finally:
+        os.close(fd)
 
 
 def _busy(loaded: LoadedConfig, path: Path, fd: int) -> EnvironmentBusyError:

@@ -68,3 +68,18 @@ def alive(marker: str) -> list[str]:
     """Command lines of running processes that contain `marker` (for orphan checks)."""
     out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     return [line for line in out.splitlines() if marker in line and not line.startswith("ps ")]
+
+
+def standins_of(env: dict[str, str]) -> list[int]:
+    """Pids of live processes started with this test's stand-in state dir (tools and their children)."""
+    wanted = f"SINDRI_STANDIN_STATE={env['SINDRI_STANDIN_STATE']}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if wanted in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
