@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 from sindri.schemas.findings import Finding
-from sindri.schemas.validate import validate_text
 
-from . import prerequisites
+from . import diagnostics, prerequisites
 from .convert import Positions
-from .server import SindriLanguageServer, source_path
+from .server import SindriLanguageServer
 
 
 def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:
@@ -20,13 +19,13 @@ def _overlaps(finding: Finding, start: tuple[int, int], end: tuple[int, int]) ->
 def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.CodeAction]:
     doc = ls.workspace.get_text_document(uri)
     result = ls.state(uri).result
-    if result is None or result.document is None or result.document.text != doc.source:
-        result = validate_text(doc.source, source_path=source_path(uri))  # stale ranges would edit wrong text
+    # Fixes of findings about another text would edit the wrong places: none until it is validated.
+    current = result.findings if result and result.document and result.document.text == doc.source else []
     positions = Positions(doc)
     server = doc.position_codec.range_from_client_units(positions.lines, rng)
     start, end = (server.start.line, server.start.character), (server.end.line, server.end.character)
     found: list[lsp.CodeAction] = []
-    for finding in [*result.findings, *prerequisites.anchored(ls, uri, positions.lines)]:
+    for finding in [*current, *prerequisites.anchored(ls, uri, positions.lines)]:
         if not _overlaps(finding, start, end):
             continue
         diagnostic = positions.diagnostic(finding)
@@ -60,7 +59,11 @@ def register(ls: SindriLanguageServer) -> None:
         lsp.TEXT_DOCUMENT_CODE_ACTION,
         lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]),
     )
-    def code_action(ls: SindriLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-        if params.text_document.uri not in ls.documents:
+    async def code_action(ls: SindriLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        uri = params.text_document.uri
+        # Right after an edit the fixes come from the validation under way (on its worker thread):
+        # validating here instead would hold up every other request (editors ask at each cursor move).
+        await diagnostics.settled(uri)
+        if uri not in ls.documents:
             return []
-        return actions(ls, params.text_document.uri, params.range)
+        return actions(ls, uri, params.range)

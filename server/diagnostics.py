@@ -55,6 +55,13 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         return
 
 
+async def settled(uri: str) -> None:
+    """Wait until the running validation of `uri`, if any, has caught up with the newest text."""
+    task = _running.get(uri)
+    if task is not None and not task.done():
+        await asyncio.shield(task)  # a cancelled request must not cancel the validation
+
+
 def publish(ls: SindriLanguageServer, uri: str) -> None:
     """Push the document's findings plus its prerequisite findings, as one set.
 

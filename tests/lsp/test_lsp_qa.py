@@ -3,6 +3,7 @@ the end, untitled documents, close and reopen, and the server going away mid-com
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -246,3 +247,29 @@ async def test_doctor_on_a_broken_file_is_a_clear_failure(tmp_path: Path) -> Non
         assert "is not a valid sindri.yaml" in result["error"] and "SY101" in result["error"]
         assert "sindri validate" in result["hint"]
         assert [m.message.split(":")[0] for m in s.client.messages] == ["sindri doctor"]
+
+
+async def test_code_actions_do_not_hold_up_hover_while_a_large_document_is_validated(tmp_path: Path) -> None:
+    """Editors ask for code actions at every cursor move. Right after an edit of a large document the
+    quick fixes wait for its validation (on the worker thread), they do not redo it on the event loop,
+    which kept hover and completion waiting for seconds."""
+    slow = 'version: "3.0"\nname: x\ndeployment:\n  provider: dokcer\nextensions:\n  active:\n' + "".join(
+        f"    - ext-{i}\n" for i in range(8000)
+    )
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        uri = await s.open(slow)
+        await s.diagnostics(uri, 1)
+        s.edit(uri, (1, 7), (1, 7), "y")
+        params = lsp.CodeActionParams(
+            lsp.TextDocumentIdentifier(uri), rng(3, 13, 3, 13), lsp.CodeActionContext([])
+        )
+        actions = s.client.protocol.send_request(lsp.TEXT_DOCUMENT_CODE_ACTION, params, msg_id="actions")
+        hover = lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(0, 1))
+        hovered = s.client.protocol.send_request(lsp.TEXT_DOCUMENT_HOVER, hover, msg_id="hover")
+        await asyncio.wait_for(
+            asyncio.gather(asyncio.wrap_future(actions), asyncio.wrap_future(hovered)), WAIT
+        )
+        replies = [m["id"] for m in s.messages if m.get("id") in ("actions", "hover") and "method" not in m]
+        assert replies == ["hover", "actions"]  # hover was answered while the actions waited
+        titles = [a["title"] for a in next(m for m in s.messages if m.get("id") == "actions")["result"]]
+        assert "Change to 'docker'" in titles  # from the validation of the new text
