@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,8 @@ SECTION = "sindri"
 @dataclass(frozen=True)
 class Settings:
     tool_paths: dict[str, str] = field(default_factory=dict)
-    """Executable per tool name, e.g. {"flyctl": "/opt/fly/bin/flyctl"}; PATH when absent."""
+    """Executable per tool name, e.g. {"flyctl": "~/.fly/bin/flyctl"} (`~` is the home directory); PATH
+    when absent."""
     command_timeout: float = 900.0
     """Upper bound, in seconds, for one lifecycle command (deploy, destroy, ...)."""
     prerequisite_checks: bool = True
@@ -26,8 +28,10 @@ class Settings:
             return cls()
         defaults = cls()
         paths = raw.get("toolPaths")
+        if not isinstance(paths, dict):
+            paths = {}
         return cls(
-            tool_paths={str(k): str(v) for k, v in paths.items() if v} if isinstance(paths, dict) else {},
+            tool_paths={str(k): os.path.expanduser(str(v)) for k, v in paths.items() if v},
             command_timeout=_positive(raw.get("commandTimeout"), defaults.command_timeout),
             prerequisite_checks=raw.get("prerequisiteChecks", True) is not False,
             prerequisite_timeout=_positive(raw.get("prerequisiteTimeout"), defaults.prerequisite_timeout),

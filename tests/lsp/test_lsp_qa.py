@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 from lsp_helpers import SERVER, WAIT, base_env, rng, session
 from lsprotocol import types as lsp
+from support import STANDINS
 from test_commands import tool_processes
+from test_prerequisites import FLY as FLY_DOC
+from test_prerequisites import calls, prereqs
 
 NO_PREREQS = {"prerequisiteChecks": False}
 
@@ -273,3 +276,17 @@ async def test_code_actions_do_not_hold_up_hover_while_a_large_document_is_valid
         assert replies == ["hover", "actions"]  # hover was answered while the actions waited
         titles = [a["title"] for a in next(m for m in s.messages if m.get("id") == "actions")["result"]]
         assert "Change to 'docker'" in titles  # from the validation of the new text
+
+
+async def test_a_tool_path_under_the_home_directory(tmp_path: Path) -> None:
+    """flyctl's installer puts it in ~/.fly/bin, often not on the editor's PATH: `"~/.fly/bin/flyctl"`
+    in the settings is that file (it was taken literally, and flyctl reported missing)."""
+    home, state = tmp_path / "home", tmp_path / "state"
+    (home / ".fly" / "bin").mkdir(parents=True)
+    (home / ".fly" / "bin" / "flyctl").symlink_to(STANDINS / "flyctl")
+    env = {**base_env(state, standins=False), "HOME": str(home), "SINDRI_STANDIN_FLY_LOGGED_OUT": "1"}
+    async with session(tmp_path, env=env, settings={"toolPaths": {"flyctl": "~/.fly/bin/flyctl"}}) as s:
+        uri = await s.open(FLY_DOC)
+        found = await s.diagnostics(uri, where=lambda ds: bool(prereqs(ds)))
+        assert [d.code for d in prereqs(found)] == ["PR402"]  # logged out, not missing
+        assert ["auth", "whoami", "--json"] in calls(state, "flyctl")
