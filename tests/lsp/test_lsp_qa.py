@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import re
 import signal
 import subprocess
 import time
@@ -290,3 +292,44 @@ async def test_a_tool_path_under_the_home_directory(tmp_path: Path) -> None:
         found = await s.diagnostics(uri, where=lambda ds: bool(prereqs(ds)))
         assert [d.code for d in prereqs(found)] == ["PR402"]  # logged out, not missing
         assert ["auth", "whoami", "--json"] in calls(state, "flyctl")
+
+
+def test_incremental_edits_match_lsp_semantics_on_random_texts() -> None:
+    """The server's copy after random edits equals the editor's: lines end at \\n, \\r\\n or \\r only,
+    columns are UTF-16 units, a column past its line is the line's end, a line past the last is the
+    document's end. (pygls' own documents diverged on most of these sequences.)"""
+    from sindri.server.documents import LspWorkspace
+
+    breaks = re.compile(r"\r\n|\r|\n")
+    pieces = ["a", " ", "\n", "\r\n", "\r", "\U0001f680", "é", "\u2028", "\x85", "\x0c", "字"]
+
+    def offset(text: str, position: lsp.Position) -> int:
+        starts = [0] + [m.end() for m in breaks.finditer(text)]
+        lines = breaks.split(text)
+        if position.line >= len(lines):
+            return len(text)
+        units = 0
+        for index, char in enumerate(lines[position.line]):
+            if units >= position.character:
+                return starts[position.line] + index
+            units += 2 if ord(char) > 0xFFFF else 1
+        return starts[position.line] + len(lines[position.line])
+
+    uri = "file:///w/sindri.yaml"
+    chance = random.Random(7)
+    for _ in range(1000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 30)))
+        workspace = LspWorkspace(None)
+        workspace.put_text_document(lsp.TextDocumentItem(uri, "yaml", 1, text))
+        for version in range(2, 7):
+            count = len(breaks.split(text))
+            ends = sorted(
+                (lsp.Position(chance.randint(0, count + 1), chance.randint(0, 12)) for _ in range(2)),
+                key=lambda p: offset(text, p),
+            )
+            new = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 4)))
+            change = lsp.TextDocumentContentChangePartial(range=lsp.Range(*ends), text=new)
+            document = lsp.VersionedTextDocumentIdentifier(version=version, uri=uri)
+            workspace.update_text_document(document, change)
+            text = text[: offset(text, ends[0])] + new + text[offset(text, ends[1]) :]
+            assert workspace.get_text_document(uri).source == text
