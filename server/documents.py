@@ -79,6 +79,8 @@ class LspWorkspace(Workspace):
 
 
 class LspDocumentsProtocol(CancellableProtocol):
+    """The server's protocol: cancellation reaching commands (`cancellation.py`), documents as above."""
+
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, lsp.InitializeResult]:
         result = yield from super().lsp_initialize(params)
