@@ -254,7 +254,13 @@ def register(group: click.Group) -> None:
         if not yes:
             if not sys.stdin.isatty():
                 _fail(f"refusing to destroy {what} without confirmation\n  fix: pass --yes")
-            if not click.confirm(f"Destroy {what}? This deletes its data", default=False):
+            try:
+                confirmed = click.confirm(f"Destroy {what}? This deletes its data", default=False)
+            except click.Abort as exc:  # click turns Ctrl-C (and end of input) into Abort
+                if isinstance(exc.__context__, KeyboardInterrupt):
+                    _fail("interrupted; nothing was destroyed", 130)
+                confirmed = False
+            if not confirmed:
                 _fail("not destroyed")
         result = _act("destroy", loaded, options=DeployOptions(force=force, timeout=timeout))
         for line in result.destroyed:

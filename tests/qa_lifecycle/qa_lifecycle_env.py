@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -83,3 +84,9 @@ def standins_of(env: dict[str, str]) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def calls(env: dict[str, str], tool: str = "flyctl") -> list[list[str]]:
+    """Every argv a stand-in was called with (its log in the state dir)."""
+    log = Path(env["SINDRI_STANDIN_STATE"]) / f"{tool}.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []

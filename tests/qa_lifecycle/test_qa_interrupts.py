@@ -1,0 +1,72 @@
+"""Ctrl-C and SIGTERM reaching `sindri` mid-command: the documented exit code, nothing left running."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from qa_lifecycle_env import calls, standin_project, standins_of
+from support import REPO, run_sindri
+
+
+def read_until(fd: int, needle: bytes) -> bytes:
+    seen = b""
+    while needle not in seen:
+        ready, _, _ = select.select([fd], [], [], 60)
+        assert ready, f"no {needle!r} in {seen!r}"
+        seen += os.read(fd, 4096)
+    return seen
+
+
+def test_ctrl_c_at_the_destroy_prompt_is_an_interrupt(tmp_path: Path, standin_env: dict[str, str]) -> None:
+    config, env = standin_project("fly", standin_env, tmp_path)
+    assert run_sindri("deploy", "-c", str(config), env=env).returncode == 0
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: sindri on a terminal, as a user runs it
+        os.execve(str(REPO / ".venv" / "bin" / "sindri"), ["sindri", "destroy", "-c", str(config)], env)
+    try:
+        read_until(fd, b"[y/N]: ")
+        os.write(fd, b"\x03")  # the terminal turns it into SIGINT
+        with contextlib.suppress(OSError):
+            read_until(fd, b"\n")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130
+    status_now = run_sindri("status", "-c", str(config), env=env)
+    assert "running" in status_now.stdout  # nothing was destroyed
+
+
+def test_sigterm_during_destroy_stops_flyctl_and_a_retry_finishes(
+    tmp_path: Path, standin_env: dict[str, str]
+) -> None:
+    config, env = standin_project("fly", standin_env, tmp_path)
+    assert run_sindri("deploy", "-c", str(config), env=env).returncode == 0
+    proc = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "sindri"), "destroy", "--yes", "-c", str(config)],
+        env={**env, "SINDRI_STANDIN_HANG": "apps destroy"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until flyctl is deleting the app
+        if "Destroying Fly app" in line:
+            break
+    while not any("apps destroy" in " ".join(call) for call in calls(env)):
+        assert proc.poll() is None
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stderr.read()
+    assert proc.wait(timeout=60) == 143
+    assert "terminated; the running tools were stopped" in rest and "Traceback" not in rest
+    assert standins_of(env) == []
+    again = run_sindri("destroy", "--yes", "-c", str(config), env=env)
+    assert again.returncode == 0, again.stderr
+    assert "not deployed" in run_sindri("status", "-c", str(config), env=env).stdout
