@@ -51,6 +51,8 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
             # newest text instead of publishing a stale result.
             continue
         state.result, state.validated_version = result, version
+        if result.document is not None and result.document.root is not None:
+            state.parsed = result.document
         publish(ls, uri)
         return
 

@@ -13,6 +13,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from sindri.schemas.findings import Finding
 from sindri.schemas.loader import ConfigError
+from sindri.schemas.positioned import PositionedDocument
 from sindri.schemas.validate import ValidationResult
 
 from .documents import LspDocumentsProtocol
@@ -38,6 +39,8 @@ class DocumentState:
     """The newest validation published for the document."""
     validated_version: int | None = None
     """The document version `result` is for."""
+    parsed: PositionedDocument | None = None
+    """The newest text that parsed as YAML (the outline stays while a keystroke breaks the syntax)."""
     prerequisite_findings: list[Finding] = field(default_factory=list)
     checked_provider: str | None = None
     """The provider the prerequisite findings are about (they are dropped when the value changes)."""

@@ -78,7 +78,7 @@ def register(ls: SindriLanguageServer) -> None:
     ) -> list[lsp.DocumentSymbol]:
         uri = params.text_document.uri
         state = ls.documents.get(uri)
-        document = state.result.document if state and state.result else None
+        document = state.parsed if state else None
         if document is None or document.root is None:
             return []
         # The outline is of the text that parsed, so its ranges are converted against that text.

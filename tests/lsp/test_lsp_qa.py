@@ -333,3 +333,23 @@ def test_incremental_edits_match_lsp_semantics_on_random_texts() -> None:
             workspace.update_text_document(document, change)
             text = text[: offset(text, ends[0])] + new + text[offset(text, ends[1]) :]
             assert workspace.get_text_document(uri).source == text
+
+
+async def test_the_outline_stays_while_the_text_does_not_parse(tmp_path: Path) -> None:
+    """Typing `[` makes the YAML unreadable for a moment: the outline (and breadcrumbs) keep the newest
+    text that parsed instead of emptying at every such keystroke."""
+    text = 'version: "3.0"\nname: demo\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        uri = await s.open(text)
+        await s.diagnostics(uri, 1)
+        params = lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(uri))
+        before = await s.client.text_document_document_symbol_async(params)
+        s.edit(uri, (5, 11), (5, 11), "[")
+        assert "SY101" in [d.code for d in await s.diagnostics(uri)]
+        during = await s.client.text_document_document_symbol_async(params)
+        assert during == before and [x.name for x in during or []] == [
+            "version",
+            "name",
+            "deployment",
+            "extensions",
+        ]
