@@ -292,8 +292,14 @@ def register(group: click.Group) -> None:
         names = _doctor_targets(config, providers, check_all)
 
         async def go() -> list[PrerequisiteStatus]:
-            async with asyncio.timeout(timeout):
-                return await doctor(names, config_path=config, cwd=Path.cwd())
+            try:
+                async with asyncio.timeout(timeout):
+                    return await doctor(names, config_path=config, cwd=Path.cwd())
+            except TimeoutError:
+                raise ProviderError(
+                    f"sindri doctor did not finish within {timeout:g}s; its tools were stopped",
+                    hint="raise --timeout, or run the provider's tools by hand to see which one hangs",
+                ) from None
 
         statuses = _execute(go, Redactor())
         if as_json:
