@@ -80,7 +80,7 @@ INSTALL_COMPOSE = (
     "install the Compose v2 plugin: https://docs.docker.com/compose/install/linux/ "
     "(or docker-compose v1: sudo apt-get install docker-compose)"
 )
-DOCKER_RETRY = "check the error above and that `docker info` works, then retry"
+DOCKER_RETRY = "check that the Docker engine answers (`docker info`), then retry"
 """The fix for a docker call that ran and failed or timed out (docker is installed: it ran)."""
 START_DAEMON = (
     "start the Docker daemon: `sudo systemctl start docker` (or `sudo dockerd &`); "
