@@ -10,8 +10,10 @@ recorded, and only the first document kept. It never raises: every problem becom
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -32,6 +34,8 @@ MAX_ALIAS_EXPANSION = 10_000
 
 _UNSET: Any = object()
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+"""Line breaks to YAML (1.1, as libyaml reads it) that are not line breaks to an editor (LSP)."""
 _RESOLVER: Any = yaml.resolver.Resolver()
 
 
@@ -282,28 +286,53 @@ def decode(data: bytes) -> tuple[str, Finding | None]:
         return text, finding
 
 
+class _Lines:
+    """A text's lines as LSP counts them, and the (line, column) of a parser mark in them.
+
+    YAML also breaks lines at NEL, U+2028 and U+2029, so the parser's own line and column numbers
+    drift from the editor's after one; its character index does not, so positions come from it.
+    """
+
+    def __init__(self, text: str, shift: int) -> None:
+        self.text = text
+        self.lines = split_lines(text)
+        self.shift = shift  # a BOM kept in the caller's text is one code point on line 0
+        self.parser_agrees = _YAML_ONLY_BREAK.search(text) is None
+        """Without those breaks the parser's own numbers are right, and cheaper to read."""
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """The offset where each line begins."""
+        return [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
+
+    def at(self, index: int) -> tuple[int, int]:
+        """Line and column of a code point offset into the text."""
+        index = min(max(index, 0), len(self.text))
+        line = bisect_right(self.starts, index) - 1
+        column = index - self.starts[line]
+        return line, column + self.shift if line == 0 else column
+
+    def mark(self, mark: Any) -> tuple[int, int]:
+        if self.parser_agrees:
+            return mark.line, mark.column + self.shift if mark.line == 0 else mark.column
+        return self.at(mark.index)
+
+
 class _Stop(Exception):
     """Composition cannot go on (a finding has been recorded)."""
 
 
 class _Composer:
-    def __init__(self, text: str, shift: int) -> None:
+    def __init__(self, text: str, lines: _Lines) -> None:
         self.text = text
-        self.shift = shift  # a BOM kept in the caller's text is one code point on line 0
+        self.lines = lines
         self.findings: list[Finding] = []
         self.anchors: dict[str, Node] = {}
         self.open: set[int] = set()
         self.expanded = 0
 
     def span(self, event: Any) -> tuple[int, int, int, int]:
-        s, e = event.start_mark, event.end_mark
-        shift = self.shift
-        return (
-            s.line,
-            s.column + shift if shift and s.line == 0 else s.column,
-            e.line,
-            e.column + shift if shift and e.line == 0 else e.column,
-        )
+        return (*self.lines.mark(event.start_mark), *self.lines.mark(event.end_mark))
 
     def compose(self) -> Node | None:
         """Compose the first document; stop at the second one."""
@@ -324,8 +353,7 @@ class _Composer:
                 node = stack.pop()
                 keys.pop()
                 self.open.discard(id(node))
-                e = event.end_mark
-                node.el, node.ec = e.line, (e.column + self.shift if self.shift and e.line == 0 else e.column)
+                node.el, node.ec = self.lines.mark(event.end_mark)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 span = self.span(event)
                 if len(stack) >= MAX_DEPTH:
@@ -391,7 +419,7 @@ class _Composer:
     def _second_document(self, event: Any) -> None:
         sl, sc, el, ec = self.span(event)
         if (sl, sc) == (el, ec):
-            lines = split_lines(self.text)
+            lines = self.lines.lines
             ec = max(len(lines[sl]) if sl < len(lines) else 0, sc)
         self.findings.append(
             make(
@@ -441,7 +469,7 @@ class _Composer:
             self.findings.append(self._duplicate(parent, entry, first))
 
     def _duplicate(self, parent: MappingNode, dup: Entry, first: Entry) -> Finding:
-        lines = split_lines(self.text)
+        lines = self.lines.lines
         if parent.flow:
             i = parent.entries.index(dup)
             prev_end = parent.entries[i - 1].value.range.end
@@ -488,30 +516,29 @@ def parse(text: str | bytes) -> PositionedDocument:
         bom = text.startswith("\ufeff")
         shift = 1 if bom else 0
         text = text[1:] if bom else text
-    composer = _Composer(text, shift)
+    lines = _Lines(text, shift)
+    composer = _Composer(text, lines)
     root: Node | None = None
     try:
         root = composer.compose()
     except _Stop:
         root = None
     except yaml.MarkedYAMLError as exc:
-        findings.append(_syntax_finding(exc, text, shift))
+        findings.append(_syntax_finding(exc, lines))
         root = None
     except yaml.reader.ReaderError as exc:
-        findings.append(_reader_finding(exc, text, shift))
+        findings.append(_reader_finding(exc, lines))
         root = None
     except (yaml.YAMLError, RecursionError, MemoryError, ValueError) as exc:
         findings.append(make("SY101", f"the file could not be read as YAML: {exc}", Range.of(0, 0, 0, 0), ()))
         root = None
     findings = composer.findings + findings
-    return PositionedDocument(text if not bom else "\ufeff" + text, split_lines(text), root, findings, bom)
+    return PositionedDocument(text if not bom else "\ufeff" + text, lines.lines, root, findings, bom)
 
 
-def _reader_finding(exc: yaml.reader.ReaderError, text: str, shift: int) -> Finding:
+def _reader_finding(exc: yaml.reader.ReaderError, lines: _Lines) -> Finding:
     """A character YAML does not allow (control characters, ...); `position` counts code points."""
-    at = min(exc.position, len(text))
-    line = text.count("\n", 0, at)
-    col = at - (text.rfind("\n", 0, at) + 1) + (shift if line == 0 else 0)
+    line, col = lines.at(exc.position)
     char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
     return make("SY101", f"{exc.reason} ({char})", Range.of(line, col, line, col + 1), ())
 
@@ -524,15 +551,15 @@ def _too_large(size: int) -> PositionedDocument:
     return PositionedDocument("", [""], None, [make("SY107", message, Range.of(0, 0, 0, 0), ())])
 
 
-def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shift: int) -> Finding:
+def _syntax_finding(exc: yaml.MarkedYAMLError, positions: _Lines) -> Finding:
     mark = exc.problem_mark or exc.context_mark
-    lines = split_lines(text)
-    line = mark.line if mark is not None else 0
-    col = mark.column if mark is not None else 0
+    lines = positions.lines
+    line, col = positions.mark(mark) if mark is not None else (0, 0)
+    col_shift = positions.shift if line == 0 else 0
+    col -= col_shift  # a column into the line's text; ranges add the shift back
     line_text = lines[line] if line < len(lines) else ""
     problem = (exc.problem or "").strip()
     indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
-    col_shift = shift if line == 0 else 0
     if "\t" in indent or "tab" in problem:
         tab_line = line
         if "\t" not in indent:  # the parser may report the tab on the line before
@@ -562,7 +589,8 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, shift: int) -> Finding
     if exc.context:
         message = f"{message} ({exc.context.strip()}"
         if exc.context_mark is not None and exc.context_mark is not mark:
-            message += f" started at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+            start_line, start_col = positions.mark(exc.context_mark)
+            message += f" started at line {start_line + 1}, column {start_col + 1}"
         message += ")"
     end = col + 1 if col < len(line_text) else col
     return make("SY101", message, Range.of(line, col + col_shift, line, end + col_shift), ())

@@ -187,3 +187,30 @@ def test_parse_never_raises_on_garbage() -> None:
     ]:
         validate_text(junk)
         parse(junk)
+
+
+def test_positions_count_lines_as_editors_do_after_yaml_only_line_breaks() -> None:
+    # YAML (libyaml) also breaks lines at U+2028, U+2029 and NEL; an editor does not.
+    for char in ("\u2028", "\u2029"):
+        text = f'version: "3.0"\nname: "a{char}b"\ndeployment:\n  provider: nope\n'
+        f = only(text, "SC205")
+        assert span(f) == (3, 12, 3, 16), (repr(char), span(f))
+
+
+def test_a_syntax_error_after_a_unicode_line_separator_is_on_the_editors_line() -> None:
+    text = 'name: "a\u2028b"\nx: [1\n'
+    (finding,) = parse(text).findings
+    assert (finding.range.start.line, finding.range.start.character) == (2, 0), finding
+    assert "started at line 2, column 4" in finding.message
+
+
+def test_a_bad_character_after_a_lone_cr_is_on_its_line() -> None:
+    f = only('version: "3.0"\rname: x\x07\r', "SY101")
+    assert span(f)[:2] == (1, 7), span(f)
+
+
+def test_many_duplicate_keys_are_each_reported_with_their_fix() -> None:
+    text = 'version: "3.0"\nname: x\n' + "".join(f"name: y{i}\n" for i in range(3000))
+    found = [f for f in validate_text(text).findings if f.code == "SY104"]
+    assert len(found) == 3000 and all(f.fixes for f in found)
+    assert span(found[-1]) == (3001, 0, 3001, 4)
