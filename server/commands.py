@@ -21,7 +21,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 from sindri.providers.errors import ProviderError
-from sindri.providers.lifecycle import Action, ActionResult, doctor, run_action
+from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
 from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import validate_text
@@ -32,6 +32,8 @@ from .server import SindriLanguageServer, source_path, uri_path
 log = logging.getLogger(__name__)
 
 STATUS_NOTIFICATION = "sindri/status"
+DESTROY = "Destroy"
+"""The action that confirms `sindri.destroy`."""
 LIFECYCLE: tuple[Action, ...] = ("deploy", "plan", "status", "start", "stop", "destroy")
 _progress_tasks: dict[str, asyncio.Task[Any]] = {}
 _background: set[asyncio.Task[Any]] = set()
@@ -147,6 +149,25 @@ def _refresh_after(ls: SindriLanguageServer, uri: str, action: str) -> None:
         task.add_done_callback(_background.discard)
 
 
+async def confirm_destroy(ls: SindriLanguageServer, uri: str) -> bool:
+    """Ask before destroy, as the CLI does: a click on a lens must not delete a home volume unasked."""
+    try:
+        path = uri_path(uri)
+        loaded = load(path, cwd=path.parent)
+    except ConfigError:
+        return True  # nothing can be destroyed; the command reports why
+    name, provider = loaded.config.name, loaded.config.provider
+    answer = await ls.window_show_message_request_async(
+        lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=f"Destroy '{name}' on {provider}? Its container or machine and its volumes, with the "
+            "data in its home folder, are deleted.",
+            actions=[lsp.MessageActionItem(title=DESTROY), lsp.MessageActionItem(title="Cancel")],
+        )
+    )
+    return answer is not None and answer.title == DESTROY
+
+
 def connect_command(uri: str) -> dict[str, Any]:
     """What the client runs in a terminal: `sindri connect -c <file>` in the file's folder."""
     path = uri_path(uri)
@@ -158,9 +179,11 @@ def connect_command(uri: str) -> dict[str, Any]:
 def register(ls: SindriLanguageServer) -> None:
     def lifecycle_command(action: Action) -> Callable[..., Awaitable[dict[str, Any]]]:
         async def handler(ls: SindriLanguageServer, uri: str, *options: Any) -> dict[str, Any]:
-            """Arguments: the document URI, then optionally {"force": true}."""
-            force = bool(options and isinstance(options[0], dict) and options[0].get("force"))
-            return await lifecycle(ls, action, uri, force)
+            """Arguments: the document URI, then optionally {"force": true, "yes": true}."""
+            flags = options[0] if options and isinstance(options[0], dict) else {}
+            if action == "destroy" and not flags.get("yes") and not await confirm_destroy(ls, uri):
+                return {"action": action, "success": False, "cancelled": True, "error": "not confirmed"}
+            return await lifecycle(ls, action, uri, bool(flags.get("force")))
 
         handler.__name__ = f"sindri_{action}"
         return handler

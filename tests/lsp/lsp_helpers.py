@@ -73,6 +73,8 @@ class Session:
     messages: list[dict[str, Any]] = field(default_factory=list)
     """Every JSON-RPC message the server sent, as parsed JSON."""
     versions: dict[str, int] = field(default_factory=dict)
+    answer: str | None = "Destroy"
+    """The action the client picks when the server asks (`window/showMessageRequest`); None dismisses."""
 
     async def open(self, text: str, name: str = "sindri.yaml", version: int = 1) -> str:
         path = self.folder / name
@@ -223,6 +225,12 @@ async def session(
     @client.feature("sindri/status")
     def status(client: LanguageClient, params: Any) -> None:
         return None  # recorded with every other message
+
+    @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def message_request(
+        client: LanguageClient, params: lsp.ShowMessageRequestParams
+    ) -> lsp.MessageActionItem | None:
+        return next((a for a in params.actions or [] if a.title == started.answer), None)
 
     if settings is not None:
         client.set_configuration(settings, section="sindri")

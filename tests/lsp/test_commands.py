@@ -214,3 +214,32 @@ async def test_cancel_progress_stops_the_tool_and_second_command_is_refused(tmp_
         await s.until(request.done, "the deploy request to be answered")
         assert isinstance(request.exception(), Exception)  # answered as cancelled, not left pending
         assert (await s.command("sindri.status", uri))["success"] is True  # still serving
+
+
+async def test_destroy_asks_first_and_does_nothing_unless_confirmed(tmp_path: Path) -> None:
+    async with session(tmp_path, env=fly_env(tmp_path / "state")) as s:
+        uri = await s.open(CONFIG)
+        assert (await s.command("sindri.deploy", uri))["success"] is True
+
+        for answer in ("Cancel", None):  # the user picks Cancel, or dismisses the question
+            s.answer = answer
+            refused = await s.command("sindri.destroy", uri)
+            assert refused == {
+                "action": "destroy",
+                "success": False,
+                "cancelled": True,
+                "error": "not confirmed",
+            }
+            assert (await s.command("sindri.status", uri))["status"]["state"] == "running"
+        asked = s.requests(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+        assert len(asked) == 2 and "Destroy 'my-env' on fly?" in asked[0]["params"]["message"]
+
+        s.answer = "Destroy"
+        assert (await s.command("sindri.destroy", uri))["success"] is True
+        assert (await s.command("sindri.status", uri))["status"]["state"] == "not_deployed"
+
+        assert (await s.command("sindri.deploy", uri))["success"] is True
+        s.answer = None
+        assert (await s.command("sindri.destroy", uri, {"yes": True}))["success"] is True  # client asked
+        assert len(s.requests(lsp.WINDOW_SHOW_MESSAGE_REQUEST)) == 3
+        assert (await s.command("sindri.status", uri))["status"]["state"] == "not_deployed"
