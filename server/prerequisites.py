@@ -50,10 +50,11 @@ def provider_value(lines: Sequence[str]) -> tuple[str, Range] | None:
 
 def to_finding(item: Prerequisite, provider: str, rng: Range) -> Finding:
     fix = f" Fix: {item.install_hint}" if item.install_hint else ""
+    what = item.description if item.name in item.description else f"{item.description} ({item.name})"
     return Finding(
         code=CODES.get(item.kind, "PR401"),
         severity=Severity.WARNING,
-        message=f"{provider}: {item.description} ({item.name}) is not available.{fix}",
+        message=f"{provider}: {what} is not available.{fix}",
         range=rng,
         path=("deployment", "provider"),
         data={"docs_url": item.docs_url or "", "prerequisite": item.name},

@@ -43,7 +43,7 @@ async def test_flyctl_missing_is_pr401_on_the_provider_value(tmp_path: Path) -> 
         assert missing.code == "PR401"
         assert missing.range == rng(3, 12, 3, 15)
         assert missing.severity == lsp.DiagnosticSeverity.Warning
-        assert "flyctl" in missing.message
+        assert "flyctl" in missing.message and "(flyctl) (flyctl)" not in missing.message
         assert "Fix: " in missing.message and "install" in missing.message.lower()
 
 
