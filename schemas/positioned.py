@@ -145,6 +145,12 @@ class PositionedDocument:
     def __post_init__(self) -> None:
         self._data = _UNSET
 
+    @property
+    def newline(self) -> str:
+        """The text's line break (its first one), for fixes that add lines: CRLF files stay CRLF."""
+        match = _LINE_BREAK.search(self.text)
+        return match.group() if match else "\n"
+
     def node_at(self, path: tuple[str | int, ...]) -> Node | None:
         node = deref(self.root)
         for part in path:

@@ -543,11 +543,12 @@ def _insert_key_fix(doc: PositionedDocument, path: YamlPath, key: str, sub: dict
         end_line = last.el if last.ec == 0 and last.el > last.sl else last.el + 1
     else:
         indent, end_line = node.sc, node.sl + 1
-    body = _yaml_block(key, value, indent)
+    body = _yaml_block(key, value, indent).replace("\n", doc.newline)
     if end_line >= len(doc.lines):  # the mapping runs to the end of a file without a final newline
         last_line = len(doc.lines) - 1
         at = Position(last_line, len(doc.lines[last_line]))
-        return Fix(f"Add '{key}'", (TextEdit(Range(at, at), "\n" + body.rstrip("\n")),), preferred=True)
+        text = doc.newline + body.removesuffix(doc.newline)
+        return Fix(f"Add '{key}'", (TextEdit(Range(at, at), text),), preferred=True)
     at = Position(end_line, 0)
     return Fix(f"Add '{key}'", (TextEdit(Range(at, at), body),), preferred=True)
 

@@ -222,3 +222,14 @@ def test_model_and_schema_agree_on_the_corpus() -> None:
         assert schema_ok == model_ok, path.name
         checked += 1
     assert checked > 50
+
+
+def test_adding_a_missing_key_keeps_a_crlf_file_crlf() -> None:
+    for text in (
+        'version: "3.0"\r\nname: x\r\ndeployment:\r\n  provider: docker\r\n',
+        'version: "3.0"\r\nname: x\r\ndeployment:\r\n  provider: docker',  # no final line break
+    ):
+        f = only(text, "SC203")
+        fixed = apply(text, f.fixes[0])
+        assert "extensions:" in fixed and "\n" not in fixed.replace("\r\n", ""), repr(fixed)
+        assert validate_text(fixed).ok
