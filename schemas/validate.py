@@ -641,8 +641,13 @@ def _focus(doc: PositionedDocument, path: YamlPath) -> Range:
     return doc.key_range(path)
 
 
+SHOWN_CHARACTERS = 80
+"""A value quoted in a message is cut to this length: the range already points at all of it."""
+
+
 def _show(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else json.dumps(value)
+    text = f"'{value}'" if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
 
 
 def _kind(value: Any) -> str:

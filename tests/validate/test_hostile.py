@@ -214,3 +214,9 @@ def test_many_duplicate_keys_are_each_reported_with_their_fix() -> None:
     found = [f for f in validate_text(text).findings if f.code == "SY104"]
     assert len(found) == 3000 and all(f.fixes for f in found)
     assert span(found[-1]) == (3001, 0, 3001, 4)
+
+
+def test_a_huge_bad_value_is_quoted_short_in_its_message() -> None:
+    text = VALID.replace("name: ", "name: X" + "y" * 100_000 + "\nold: ")
+    f = only(text, "SC206")
+    assert len(f.message) < 300 and "Xyyy" in f.message and "…" in f.message
