@@ -104,7 +104,7 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: SindriLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri in ls.documents:
-            prerequisites.schedule(ls, params.text_document.uri, refresh=True)
+            prerequisites.on_save(ls, params.text_document.uri)
 
     @ls.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SindriLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:

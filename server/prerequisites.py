@@ -80,6 +80,12 @@ def on_change(ls: SindriLanguageServer, uri: str) -> None:
         schedule(ls, uri)
 
 
+def on_save(ls: SindriLanguageServer, uri: str) -> None:
+    """Check again at once while something is missing (the user may just have fixed it); otherwise
+    the cached answer stands, so saving after every pause (auto-save) does not spawn the tools."""
+    schedule(ls, uri, refresh=bool(ls.state(uri).prerequisite_findings))
+
+
 def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> None:
     """Recompute in the background; the previous check for the same document is superseded."""
     previous = _running.get(uri)
@@ -89,10 +95,11 @@ def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> No
 
 
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
-    from .diagnostics import publish
+    from .diagnostics import publish, settled
 
     with contextlib.suppress(TimeoutError):  # a client that never says `initialized`: use defaults
         await asyncio.wait_for(ls.configured.wait(), SETTINGS_WAIT)
+    await settled(uri)  # check with the document's own settings (the cache is keyed on them)
     if uri not in ls.documents:
         return
     state = ls.state(uri)

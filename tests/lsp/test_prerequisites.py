@@ -127,3 +127,19 @@ async def test_changing_the_provider_drops_stale_findings(tmp_path: Path) -> Non
         diagnostics = await s.diagnostics(uri)
         assert prereqs(diagnostics) == []
         assert [d.code for d in diagnostics] == ["SC205"]
+
+
+async def test_saving_a_satisfied_config_again_and_again_does_not_probe_the_tools(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    async with session(tmp_path, env=base_env(state)) as s:  # flyctl present and logged in
+        uri = await s.open(FLY)
+        await s.until(lambda: len(calls(state, "flyctl")) >= 2, "the check on open")
+        await s.diagnostics(uri)
+        before = len(calls(state, "flyctl"))
+        for n in range(5):  # auto-save after each pause in typing
+            text = FLY + f"# edit {n}\n"
+            s.change(uri, text)
+            s.save(uri, text)
+            await s.diagnostics(uri)
+        await s.alive()
+        assert len(calls(state, "flyctl")) == before
