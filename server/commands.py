@@ -214,6 +214,10 @@ def register(ls: SindriLanguageServer) -> None:
 
     @ls.command("sindri.openDocs")
     async def open_docs(ls: SindriLanguageServer, url: str) -> bool:
+        window = ls.client_capabilities.window
+        if not (window and window.show_document and window.show_document.support):
+            ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Info, f"Documentation: {url}"))
+            return False  # the client cannot open it: the user gets the address instead
         shown = await ls.window_show_document_async(lsp.ShowDocumentParams(uri=url, external=True))
         return bool(shown and shown.success)
 

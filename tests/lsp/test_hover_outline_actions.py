@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lsp_helpers import apply_edits, base_env, rng, session
 from lsprotocol import types as lsp
+from pytest_lsp import client_capabilities
 from sindri.schemas import catalog
 
 NO_PREREQS = {"prerequisiteChecks": False}
@@ -167,3 +168,19 @@ async def test_prerequisite_action_opens_install_documentation(tmp_path: Path) -
         (document,) = s.client.shown_documents
         assert document.uri == "https://fly.io/docs/flyctl/install/"
         assert document.external is True
+
+
+async def test_install_documentation_on_a_client_that_cannot_open_documents(tmp_path: Path) -> None:
+    caps = client_capabilities("visual-studio-code")
+    assert caps.window is not None
+    caps.window.show_document = None
+    async with session(tmp_path, env=base_env(tmp_path / "state", standins=False), capabilities=caps) as s:
+        uri = await s.open('version: "3.0"\nname: my-env\ndeployment:\n  provider: fly\n')
+        await s.diagnostics(uri, where=lambda ds: any(d.code == "PR401" for d in ds))
+        (action,) = await s.code_actions(uri, rng(3, 13, 3, 13))
+        assert action.command is not None
+        assert await s.command(action.command.command, *(action.command.arguments or [])) is False
+        await s.until(lambda: s.notifications(lsp.WINDOW_SHOW_MESSAGE), "the address shown as a message")
+        (message,) = s.notifications(lsp.WINDOW_SHOW_MESSAGE)
+        assert message["message"] == "Documentation: https://fly.io/docs/flyctl/install/"
+        assert not s.requests(lsp.WINDOW_SHOW_DOCUMENT)
