@@ -3,7 +3,8 @@
 
 Exit codes: 0 success; 1 a ProviderError/ConfigError (message and fix on stderr) or an unexpected
 failure (one line, never a traceback unless SINDRI_DEBUG=1); 2 usage errors; 130 Ctrl-C; 143 SIGTERM;
-`connect -- CMD` returns CMD's exit code. Progress goes to stderr so stdout stays machine-readable.
+129 SIGHUP (a closed terminal); `connect -- CMD` returns CMD's exit code. Progress goes to stderr so
+stdout stays machine-readable.
 """
 
 from __future__ import annotations
@@ -36,19 +37,32 @@ def _progress(line: str) -> None:
     click.echo(f"  {line}", err=True)
 
 
+STOP_SIGNALS = {signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
+"""Signals that cancel the command like Ctrl-C does, so its tools are stopped (they run in their own
+sessions: a closed terminal's SIGHUP does not reach them). Exit code 128 + the signal's number."""
+
+
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"error: {message}", err=True)
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+        click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
 def _execute(make: Callable[[], Awaitable[T]], redact: Redactor) -> T:
     """Run the coroutine with the CLI's error contract (see the module docstring)."""
+    received: list[signal.Signals] = []
+
+    def stop(task: asyncio.Task[T], signum: signal.Signals) -> None:
+        received.append(signum)
+        task.cancel()
 
     async def main() -> T:
         task = asyncio.current_task()
-        if task is not None:  # SIGTERM cancels like Ctrl-C does, so tools are stopped
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        if task is not None:
+            loop = asyncio.get_running_loop()
+            for signum in STOP_SIGNALS:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signum, stop, task, signum)
         return await make()
 
     try:
@@ -58,7 +72,8 @@ def _execute(make: Callable[[], Awaitable[T]], redact: Redactor) -> T:
     except KeyboardInterrupt:
         _fail("interrupted; the running tools were stopped", 130)
     except asyncio.CancelledError:
-        _fail("terminated; the running tools were stopped", 143)
+        signum = received[0] if received else signal.SIGTERM
+        _fail(f"{STOP_SIGNALS[signum]}; the running tools were stopped", 128 + signum)
     except Exception as exc:
         if os.environ.get("SINDRI_DEBUG") == "1":
             raise

@@ -70,3 +70,30 @@ def test_sigterm_during_destroy_stops_flyctl_and_a_retry_finishes(
     again = run_sindri("destroy", "--yes", "-c", str(config), env=env)
     assert again.returncode == 0, again.stderr
     assert "not deployed" in run_sindri("status", "-c", str(config), env=env).stdout
+
+
+def test_hangup_stops_the_tools_like_sigterm(tmp_path: Path, standin_env: dict[str, str]) -> None:
+    """A closed terminal or a dropped ssh session sends SIGHUP: the tools (in their own sessions, so
+    the hangup does not reach them) must not go on deploying unobserved after the lock is gone."""
+    config, env = standin_project("fly", standin_env, tmp_path)
+    proc = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "sindri"), "deploy", "-c", str(config)],
+        env={**env, "SINDRI_STANDIN_HANG": "deploy"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while not any(call[:1] == ["deploy"] for call in calls(env)):
+        assert proc.poll() is None
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=60)
+    try:
+        assert proc.returncode == 129, err
+        assert "Traceback" not in err
+        assert standins_of(env) == []
+    finally:
+        for pid in standins_of(env):
+            os.kill(pid, signal.SIGKILL)
+    again = run_sindri("deploy", "-c", str(config), env=env)
+    assert again.returncode == 0, again.stderr
