@@ -144,13 +144,15 @@ def parse_timestamp(text: str | None) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def map_state(state: Mapping[str, Any]) -> DeploymentState:
-    """Docker's `.State` to the unified state (tool-contracts section 1)."""
+def map_state(state: Mapping[str, Any], restarts: int = 0) -> DeploymentState:
+    """Docker's `.State` (and `.RestartCount`) to the unified state (tool-contracts section 1)."""
     status = str(state.get("Status", ""))
     if status == "running":
         return DeploymentState.RUNNING
-    if status in ("created", "restarting"):
+    if status == "created":
         return DeploymentState.CREATING
+    if status == "restarting":  # its command exited; more than once means it is crash-looping
+        return DeploymentState.ERROR if restarts > 1 else DeploymentState.CREATING
     if status == "paused":
         return DeploymentState.PAUSED
     if status == "exited":
@@ -163,6 +165,11 @@ def map_state(state: Mapping[str, Any]) -> DeploymentState:
     if status == "dead":
         return DeploymentState.ERROR
     return DeploymentState.UNKNOWN
+
+
+def container_state(data: Mapping[str, Any]) -> DeploymentState:
+    """The unified state of an inspected container."""
+    return map_state(data.get("State") or {}, int(data.get("RestartCount") or 0))
 
 
 def compose_memory(size: str) -> str:
@@ -774,7 +781,7 @@ class DockerProvider(Provider):
                 )
             raise ToolFailedError(argv, up.returncode, self.runner.tail(up), hint=hint)
         if options.wait:
-            await self._wait_running(options.timeout)
+            await self._wait_running(options.timeout, fresh=True)
         result.messages.append(f"container {name} is {'running' if options.wait else 'created'}")
         return result
 
@@ -788,20 +795,29 @@ class DockerProvider(Provider):
         labels = (data.get("Config") or {}).get("Labels") or {}
         return False, labels.get(PROJECT_LABEL) or "none: not created by Compose"
 
-    async def _wait_running(self, timeout: float) -> None:
+    async def _wait_running(self, timeout: float, *, fresh: bool = False) -> None:
+        """Until the container runs; it exiting, or (`fresh`: just created) having restarted, fails."""
         deadline = time.monotonic() + timeout
         while True:
             data = await self._main_container()
-            state = map_state(data.get("State", {})) if data else DeploymentState.NOT_DEPLOYED
-            if state == DeploymentState.RUNNING:
+            state = container_state(data) if data else DeploymentState.NOT_DEPLOYED
+            restarts = int(data.get("RestartCount") or 0) if data and fresh else 0
+            if state == DeploymentState.RUNNING and not restarts:
                 return
-            if state in (DeploymentState.ERROR, DeploymentState.STOPPED) and data:
+            if data and (restarts or state in (DeploymentState.ERROR, DeploymentState.STOPPED)):
                 logs = await self._docker("logs", "--tail", "20", data["Id"], check=False)
                 tail = self.runner.redact((logs.stdout + logs.stderr).strip())
+                code = (data.get("State") or {}).get("ExitCode")
+                what = (
+                    f"keeps exiting (code {code}, restarted {restarts} times)"
+                    if restarts
+                    else f"exited (code {code})"
+                )
                 raise ProviderError(
-                    f"container {self.config.name} exited (code {data['State'].get('ExitCode')}) "
-                    f"instead of running" + (f"; its last output:\n{tail}" if tail else ""),
-                    hint="the image must run a long-lived command; check `deployment.image`",
+                    f"container {self.config.name} {what} instead of running"
+                    + (f"; its last output:\n{tail}" if tail else ""),
+                    hint="the image must run a long-lived command; check `deployment.image`, then "
+                    f"`sindri destroy {self._cli_ref}`",
                 )
             if time.monotonic() >= deadline:
                 raise ProviderError(
@@ -827,7 +843,7 @@ class DockerProvider(Provider):
         if data is None:
             return status
         state_data = data.get("State", {})
-        status.state = map_state(state_data)
+        status.state = container_state(data)
         status.instance_id = str(data.get("Id", ""))[:12] or None
         status.image = (data.get("Config") or {}).get("Image")
         status.timestamps = DeploymentTimestamps(
@@ -845,7 +861,13 @@ class DockerProvider(Provider):
             "dind": labels.get("dev.sindri.dind", "none"),
         }
         if status.state == DeploymentState.ERROR:
-            status.messages.append(f"the container exited with code {state_data.get('ExitCode')}")
+            code = state_data.get("ExitCode")
+            restarts = int(data.get("RestartCount") or 0)
+            status.messages.append(
+                f"the container keeps exiting (code {code}) and restarting ({restarts} restarts)"
+                if state_data.get("Status") == "restarting"
+                else f"the container exited with code {code}"
+            )
         for port in ((data.get("NetworkSettings") or {}).get("Ports") or {}).values():
             for binding in port or []:
                 if binding.get("HostPort"):
@@ -875,9 +897,9 @@ class DockerProvider(Provider):
 
     async def start(self) -> None:
         data = await self._require_container()
-        if map_state(data["State"]) == DeploymentState.PAUSED:
+        if container_state(data) == DeploymentState.PAUSED:
             await self._docker("unpause", data["Id"])
-        elif map_state(data["State"]) != DeploymentState.RUNNING:
+        elif container_state(data) != DeploymentState.RUNNING:
             await self._docker("start", data["Id"], timeout=120)
         await self._wait_running(120)
 
@@ -887,7 +909,7 @@ class DockerProvider(Provider):
 
     async def connect(self, command: Sequence[str] | None = None) -> int:
         data = await self._require_container()
-        state = map_state(data["State"])
+        state = container_state(data)
         if state != DeploymentState.RUNNING:
             raise ProviderError(
                 f"'{self.config.name}' is not running (state: {state.label})",

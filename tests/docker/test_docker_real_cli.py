@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -312,3 +313,30 @@ def test_a_foreign_container_holding_the_name_is_never_taken_for_ours(env: Env) 
         assert inspect(env.name)["State"]["Status"] == "running"
     finally:
         docker("rm", "-f", env.name, check=False)
+
+
+def test_an_image_whose_command_exits_fails_the_deploy(tmp_path: Path, demo_image: str) -> None:
+    image = f"sindri-t-docker-exits:{uuid.uuid4().hex[:8]}"
+    context = tmp_path / "image"
+    context.mkdir()
+    (context / "Dockerfile").write_text(
+        f'FROM {IMAGE}\nENTRYPOINT []\nCMD ["sh", "-c", "echo bye; exit 3"]\n'
+    )
+    docker("build", "-q", "-t", image, str(context))
+    env = new_env(tmp_path)
+    env.config.write_text(env.config.read_text().replace(IMAGE, image))
+    try:
+        deploy = env.sindri("deploy")
+        assert deploy.returncode == 1, deploy.stdout + deploy.stderr
+        assert "instead of running" in deploy.stderr and "code 3" in deploy.stderr
+        assert "bye" in deploy.stderr  # its last output
+        for _ in range(40):  # `restart: unless-stopped` restarts it, each time after a longer pause
+            status = json.loads(env.ok("status", "--json"))
+            if status["state"] == "error":
+                break
+            time.sleep(0.5)
+        assert status["state"] == "error", status
+        assert any("exit" in m and "code 3" in m for m in status["messages"]), status["messages"]
+    finally:
+        env.cleanup()
+        docker("image", "rm", "-f", image, check=False)

@@ -88,6 +88,12 @@ def test_map_state(state: dict[str, object], expected: DeploymentState) -> None:
     assert map_state(state) == expected
 
 
+def test_a_container_restarting_again_and_again_is_an_error() -> None:
+    assert map_state({"Status": "restarting"}, restarts=1) == DeploymentState.CREATING
+    assert map_state({"Status": "restarting"}, restarts=2) == DeploymentState.ERROR
+    assert map_state({"Status": "running"}, restarts=5) == DeploymentState.RUNNING
+
+
 def dind(mode: str, *, privileged: bool = False) -> DockerSettings:
     return DockerSettings.model_validate({"privileged": privileged, "dind": {"enabled": True, "mode": mode}})
 
