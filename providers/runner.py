@@ -250,24 +250,35 @@ class Runner:
     ) -> int:
         """Run a tool on the caller's terminal (interactive shells, `connect -- CMD`); return its exit code.
 
-        The child stays in our process group so the terminal's Ctrl-C reaches it; no timeout unless given.
+        On a terminal the child stays in our process group so the terminal's Ctrl-C reaches it. Without
+        one (scripts, pipes, supervisors) a signal reaches only us: the child then gets its own session,
+        like `run`'s tools, so stopping it stops everything it started. No timeout unless given.
         """
         resolved = self._resolve(argv, hint)
         log.debug("run attached %s", self.redact(" ".join(argv)))
+        own_session = not _stdin_is_terminal()
         try:
             proc = await asyncio.create_subprocess_exec(
-                *resolved, cwd=str(cwd) if cwd else None, env=self._env(env)
+                *resolved, cwd=str(cwd) if cwd else None, env=self._env(env), start_new_session=own_session
             )
         except OSError as exc:
             raise self._start_error(argv, exc, cwd, hint) from None
+        stop = _kill_group if own_session else _kill
         try:
             return await asyncio.wait_for(proc.wait(), timeout=timeout)
         except TimeoutError:
-            await _kill(proc)
+            await stop(proc)
             raise ToolTimeoutError(self._shown(argv), timeout or 0, hint=hint) from None
         except BaseException:
-            await _kill(proc)
+            await stop(proc)
             raise
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return os.isatty(0)
+    except OSError:
+        return False
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
