@@ -162,18 +162,7 @@ def register(group: click.Group) -> None:
     @_json_option
     def plan_cmd(config: Path | None, provider: str | None, timeout: float, as_json: bool) -> None:
         """Show what deploy would create or change, without changing anything."""
-        result = _act("plan", _load(config, provider), options=DeployOptions(timeout=timeout))
-        assert result.plan is not None
-        if as_json:
-            _print_json(result.plan.to_json())
-            return
-        click.echo(f"Plan for {result.name} on {result.provider}:")
-        for act in result.plan.actions:
-            click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
-        for file in result.plan.files:
-            click.echo(f"  write    {file}")
-        for warning in result.plan.warnings:
-            click.echo(f"warning: {warning}", err=True)
+        _print_plan(_act("plan", _load(config, provider), options=DeployOptions(timeout=timeout)), as_json)
 
     @group.command("deploy")
     @_common
@@ -195,13 +184,7 @@ def register(group: click.Group) -> None:
         loaded = _load(config, provider)
         options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
         if dry_run:
-            result = _act("plan", loaded, options=options)
-            assert result.plan is not None
-            if as_json:
-                _print_json(result.plan.to_json())
-            else:
-                for act in result.plan.actions:
-                    click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
+            _print_plan(_act("plan", loaded, options=options), as_json)
             return
         result = _act("deploy", loaded, options=options)
         deployed = result.deploy
@@ -325,6 +308,24 @@ def register(group: click.Group) -> None:
             sys.exit(1)
 
 
+def _print_plan(result: ActionResult, as_json: bool) -> None:
+    """`sindri plan` and `sindri deploy --dry-run` print the same."""
+    plan = result.plan
+    assert plan is not None
+    if as_json:
+        _print_json(plan.to_json())
+        return
+    click.echo(f"Plan for {result.name} on {result.provider}:")
+    for act in plan.actions:
+        click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
+    named = {act.resource for act in plan.actions}
+    for file in plan.files:
+        if file not in named:
+            click.echo(f"  write    {file}")
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 def _register_simple(group: click.Group, verb: Action, past: str, doc: str) -> None:
     @group.command(verb, help=doc)
     @_common
@@ -370,7 +371,8 @@ def _format_status(status: DeploymentStatus) -> str:
         if when is not None:
             rows.append((label, when.isoformat()))
     rows.extend((key, value) for key, value in sorted(status.details.items()))
-    lines = [f"{label + ':':<13}{value}" for label, value in rows]
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [f"{label + ':':<{width}}{value}" for label, value in rows]
     lines.extend(status.messages)
     return "\n".join(lines)
 
@@ -389,6 +391,10 @@ def _format_doctor(statuses: list[PrerequisiteStatus]) -> str:
     for status in statuses:
         lines.append(f"{status.provider}: {'ready' if status.satisfied else 'missing prerequisites'}")
         for item in status.available:
+            if item.install_hint:  # available means not needed: an optional tool that is missing
+                lines.append(f"  optional {item.name}: {item.description}")
+                lines.extend(f"           {line}" for line in item.fix_lines())
+                continue
             lines.append(f"  ok       {item.name}" + (f" ({item.version})" if item.version else ""))
         for item in status.missing:
             lines.append(f"  missing  {item.name}: {item.description}")

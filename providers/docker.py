@@ -737,8 +737,6 @@ class DockerProvider(Provider):
             )
         text = render("docker/docker-compose.yml.j2", **spec.context)
         write_file(self.compose_file, text)
-        for warning in spec.warnings:
-            self.progress(f"warning: {warning}")
         result = DeployResult(
             success=True,
             name=name,

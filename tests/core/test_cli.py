@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from support import run_sindri
+
 from .conftest import HERE, SECRET, fake_cli
 
 
@@ -113,3 +115,11 @@ def test_busy_environment_and_ctrl_c(project: Path, tmp_path: Path) -> None:
     assert first.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr
     assert not _group_alive(tool)
     assert fake_cli("stop", cwd=project.parent).returncode == 0
+
+
+def test_doctor_shows_a_missing_optional_tool_as_optional(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no e2b CLI, no E2B_API_KEY
+    result = run_sindri("doctor", "--provider", "e2b", env=env, cwd=tmp_path)
+    assert result.returncode == 1  # the API key is missing
+    assert "  optional e2b: E2B CLI" in result.stdout and "ok       e2b" not in result.stdout
+    assert "missing  E2B_API_KEY" in result.stdout

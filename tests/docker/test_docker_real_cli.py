@@ -189,6 +189,8 @@ def test_full_lifecycle_through_the_cli(env: Env, unrelated: dict[str, str]) -> 
     assert status["resources"]["memory_limit"] == 256 * 1024**2
     assert status["timestamps"]["created_at"] and status["timestamps"]["started_at"]
     assert status["instance_id"] == second["Id"][:12]
+    text = env.ok("status")
+    assert "docker_state: running" in text and "State:" in text
 
     # connect: developer, exit codes, the sh fallback of an image without bash
     assert env.ok("connect", "--", "id", "-un").strip() == "developer"
@@ -260,8 +262,8 @@ def test_dind_sysbox_requested_but_absent_falls_back_with_a_warning(tmp_path: Pa
     try:
         result = env.sindri("deploy")
         assert result.returncode == 0, result.stderr
-        assert "sysbox" in (result.stdout + result.stderr).lower()
-        assert "warning" in (result.stdout + result.stderr).lower()
+        warnings = [line for line in result.stderr.splitlines() if "sysbox was requested" in line]
+        assert len(warnings) == 1 and warnings[0].startswith("warning: "), result.stderr  # once
         data = env.container()
         assert data["HostConfig"]["Runtime"] != "sysbox-runc"
         assert data["HostConfig"]["Privileged"] is False
@@ -290,6 +292,12 @@ def test_missing_image_fails_clearly(tmp_path: Path, demo_image: str) -> None:
 
 
 def test_plan_and_doctor(env: Env) -> None:
+    text = env.sindri("plan")
+    assert text.returncode == 0 and text.stdout.startswith(f"Plan for {env.name} on docker:")
+    compose_file = str(env.dir / ".sindri" / "docker" / "docker-compose.yml")
+    assert text.stdout.count(compose_file) == 1, text.stdout
+    dry_run = env.sindri("deploy", "--dry-run")
+    assert (dry_run.returncode, dry_run.stdout) == (0, text.stdout)  # the same plan, nothing started
     plan = json.loads(env.ok("plan", "--json"))
     resources = {r["resource_type"]: r for r in plan["resources"]}
     assert resources["container"]["config"]["memory"] == "256m"
