@@ -180,6 +180,12 @@ def compose_memory(size: str) -> str:
     return f"{match.group(1)}{match.group(2)[0].lower()}"
 
 
+def secret_variable(name: str) -> str:
+    """The variable Compose reads a secret from: prefixed, so that a secret named DOCKER_HOST, PATH or
+    COMPOSE_FILE reaches the container without steering `docker compose` itself."""
+    return f"SINDRI_SECRET_{name}"
+
+
 def literal(value: str) -> str:
     """A value Compose must not interpolate: `$` is written `$$`."""
     return value.replace("$", "$$")
@@ -361,7 +367,7 @@ def build_compose(
             hint="install the NVIDIA Container Toolkit, or set deployment.resources.gpu.enabled: false",
         )
 
-    environment: dict[str, str | None] = {"INIT_WORKSPACE": "true"}
+    environment: dict[str, str] = {"INIT_WORKSPACE": "true"}
     extensions = config.extensions
     environment["INSTALL_PROFILE"] = extensions.profile or ""
     if extensions.active:
@@ -376,8 +382,6 @@ def build_compose(
         environment["SINDRI_DIND_MODE"] = dind.mode
         environment["SINDRI_DIND_STORAGE_SIZE"] = settings.dind.storage_size
         environment["SINDRI_DIND_STORAGE_DRIVER"] = str(settings.dind.storage_driver)
-    for name in secret_names:
-        environment[name] = None  # the value comes from the environment of `docker compose`
 
     mounts = [mount("volume", "home", HOME)]
     volumes = ["home"]
@@ -429,7 +433,10 @@ def build_compose(
         "privileged": privileged,
         "memory": compose_memory(memory),
         "cpus": str(cpus),
-        "environment": {k: None if v is None else literal(v) for k, v in environment.items()},
+        "environment": {
+            **{k: literal(v) for k, v in environment.items()},
+            **{name: f"${{{secret_variable(name)}}}" for name in secret_names},
+        },
         "mounts": mounts,
         "cap_drop": cap_drop,
         "cap_add": cap_add,
@@ -757,7 +764,7 @@ class DockerProvider(Provider):
             timeout=options.timeout,
             check=False,
             stream=True,
-            env=self.loaded.secrets,
+            env={secret_variable(name): value for name, value in self.loaded.secrets.items()},
             cwd=self.output_dir,
             hint=DOCKER_RETRY,
             install_hint=INSTALL_COMPOSE,

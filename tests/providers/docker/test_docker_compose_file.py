@@ -180,7 +180,7 @@ def test_secrets_are_listed_by_name_and_their_value_comes_from_the_environment(t
     check_valid(path)
     text = path.read_text()
     assert "API_TOKEN" in text and "hunter2" not in text
-    service = compose_config(path, {"API_TOKEN": value})["services"]["sindri"]
+    service = compose_config(path, {"SINDRI_SECRET_API_TOKEN": value})["services"]["sindri"]
     assert service["environment"]["API_TOKEN"] == value.replace("$", "$$")
     assert not list(tmp_path.rglob(".env*"))
 
