@@ -236,7 +236,8 @@ def register(group: click.Group) -> None:
         With a command, exits with the command's exit code.
         """
         result = _act("connect", _load(config, provider), command=command or None)
-        sys.exit(result.exit_code)
+        code = result.exit_code
+        sys.exit(128 - code if code < 0 else code)  # killed by signal N: 128+N, as a shell reports it
 
     @group.command("destroy")
     @_common

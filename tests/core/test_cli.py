@@ -56,6 +56,8 @@ def test_lifecycle_from_another_directory_with_json(project: Path, tmp_path: Pat
 def test_connect_runs_one_command_and_returns_its_exit_code(project: Path) -> None:
     result = fake_cli("connect", "--", "sh", "-c", "echo inside; exit 3", cwd=project.parent)
     assert (result.returncode, result.stdout) == (3, "inside\n")
+    killed = fake_cli("connect", "--", "sh", "-c", "kill -TERM $$", cwd=project.parent)
+    assert killed.returncode == 143  # 128 + SIGTERM, as a shell reports a command killed by a signal
 
 
 def test_destroy_needs_confirmation(project: Path) -> None:
