@@ -356,7 +356,9 @@ def test_a_secret_named_like_a_docker_setting_reaches_the_container_not_compose(
     env = new_env(
         tmp_path, "  - name: DOCKER_HOST\n    source: env\n  - name: COMPOSE_FILE\n    source: env\n"
     )
-    (env.dir / ".env.local").write_text("DOCKER_HOST=unix:///nonexistent-sindri-t.sock\nCOMPOSE_FILE=/nonexistent.yml\n")
+    (env.dir / ".env.local").write_text(
+        "DOCKER_HOST=unix:///nonexistent-sindri-t.sock\nCOMPOSE_FILE=/nonexistent.yml\n"
+    )
     try:
         env.ok("deploy")  # Compose itself still talks to the local engine and reads our file
         assert "DOCKER_HOST=unix:///nonexistent-sindri-t.sock" in env.container()["Config"]["Env"]
