@@ -23,6 +23,15 @@ from support import REPO, STANDINS
 
 WAIT = 30.0
 SERVER = [sys.executable, "-m", "sindri.server"]
+FLY = """version: "3.0"
+name: my-env
+deployment:
+  provider: fly
+  image: ghcr.io/pacphi/sindri:v3-latest
+extensions:
+  profile: minimal
+"""
+"""A valid config for the fly provider (the flyctl stand-in answers for it)."""
 
 
 def base_env(state: Path, *, standins: bool = True, path_first: Sequence[Path] = ()) -> dict[str, str]:

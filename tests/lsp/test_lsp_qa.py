@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_helpers import SERVER, WAIT, base_env, rng, session
+from lsp_helpers import FLY, SERVER, WAIT, base_env, rng, session
 from lsprotocol import types as lsp
 from support import STANDINS
 from test_commands import tool_processes
@@ -140,16 +140,6 @@ def until(condition: Any, what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-FLY = """version: "3.0"
-name: my-env
-deployment:
-  provider: fly
-  image: ghcr.io/pacphi/sindri:v3-latest
-extensions:
-  profile: minimal
-"""
 
 
 @pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM", "SIGHUP"])

@@ -7,18 +7,10 @@ import shutil
 import stat
 from pathlib import Path
 
-from lsp_helpers import Session, base_env, rng, session
+from lsp_helpers import FLY, Session, base_env, rng, session
 from lsprotocol import types as lsp
 from support import need
 
-FLY = """version: "3.0"
-name: my-env
-deployment:
-  provider: fly
-  image: ghcr.io/pacphi/sindri:v3-latest
-extensions:
-  profile: minimal
-"""
 DOCKER = FLY.replace("provider: fly", "provider: docker")
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -90,3 +91,20 @@ def calls(env: dict[str, str], tool: str = "flyctl") -> list[list[str]]:
     """Every argv a stand-in was called with (its log in the state dir)."""
     log = Path(env["SINDRI_STANDIN_STATE"]) / f"{tool}.log"
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def start_hanging_deploy(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`sindri deploy` stuck in `flyctl deploy`, returned once it holds the lock."""
+    proc = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "sindri"), "deploy", "-c", str(config)],
+        env={**env, "SINDRI_STANDIN_HANG": "deploy"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = Path(env["SINDRI_STANDIN_STATE"]) / "flyctl.log"
+    deadline = time.monotonic() + 60
+    while not (log.exists() and '["deploy"' in log.read_text()):
+        assert proc.poll() is None and time.monotonic() < deadline, "deploy never reached flyctl deploy"
+        time.sleep(0.1)
+    return proc

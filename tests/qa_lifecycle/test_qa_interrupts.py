@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from qa_lifecycle_env import calls, standin_project, standins_of
+from qa_lifecycle_env import calls, standin_project, standins_of, start_hanging_deploy
 from support import REPO, run_sindri
 
 
@@ -76,16 +76,7 @@ def test_hangup_stops_the_tools_like_sigterm(tmp_path: Path, standin_env: dict[s
     """A closed terminal or a dropped ssh session sends SIGHUP: the tools (in their own sessions, so
     the hangup does not reach them) must not go on deploying unobserved after the lock is gone."""
     config, env = standin_project("fly", standin_env, tmp_path)
-    proc = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "sindri"), "deploy", "-c", str(config)],
-        env={**env, "SINDRI_STANDIN_HANG": "deploy"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    while not any(call[:1] == ["deploy"] for call in calls(env)):
-        assert proc.poll() is None
-        time.sleep(0.05)
+    proc = start_hanging_deploy(config, env)
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=60)
     try:

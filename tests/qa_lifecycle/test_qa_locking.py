@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import time
 from pathlib import Path
 
-from qa_lifecycle_env import standin_project, standins_of
-from support import REPO, run_sindri
-
-
-def start_hanging_deploy(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    """`sindri deploy` stuck in `flyctl deploy`, returned once it holds the lock."""
-    proc = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "sindri"), "deploy", "-c", str(config)],
-        env={**env, "SINDRI_STANDIN_HANG": "deploy"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    log = Path(env["SINDRI_STANDIN_STATE"]) / "flyctl.log"
-    deadline = time.monotonic() + 60
-    while not (log.exists() and '["deploy"' in log.read_text()):
-        assert proc.poll() is None and time.monotonic() < deadline, "deploy never reached flyctl deploy"
-        time.sleep(0.1)
-    return proc
+from qa_lifecycle_env import standin_project, standins_of, start_hanging_deploy
+from support import run_sindri
 
 
 def test_connect_and_a_second_deploy_are_refused_while_deploy_runs(
