@@ -9,23 +9,12 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from lsp_helpers import WAIT, Session, base_env, rng, session
+from lsp_helpers import FLY, WAIT, Session, base_env, rng, session
 from lsprotocol import types as lsp
 from support import REPO, STANDINS
 
 SECRET = "s3cr3t-lsp-Value-42"
-CONFIG = """version: "3.0"
-name: my-env
-deployment:
-  provider: fly
-  image: ghcr.io/pacphi/sindri:v3-latest
-extensions:
-  profile: minimal
-secrets:
-  - name: API_TOKEN
-    source: env
-    required: true
-"""
+CONFIG = FLY + "secrets:\n  - name: API_TOKEN\n    source: env\n    required: true\n"
 
 
 def fly_env(state: Path, **extra: str) -> dict[str, str]:
