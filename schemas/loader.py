@@ -160,11 +160,16 @@ def _raise_findings(path: Path, findings: list[str]) -> NoReturn:
     )
 
 
+FILE_SECRET_PROVIDERS = frozenset({"docker"})
+"""Providers that forward `source: file` secrets (Docker mounts each read-only at its mountPath)."""
+
+
 def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Resolve env secrets: process environment > .env.local > .env (next to the config) > fromFile.
 
     Stores the values on `loaded.secrets` and returns them. Missing required ones raise ConfigError
-    naming them; file and vault secrets are not forwarded by any provider and get a warning. An empty
+    naming them; file secrets (except where FILE_SECRET_PROVIDERS mount them) and vault secrets are not
+    forwarded and get a warning. An empty
     value counts as unset, so it falls through to the next source.
     """
     env = os.environ if environ is None else environ
@@ -178,6 +183,8 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
     missing: list[str] = []
     for secret in loaded.config.secrets:
         source = str(secret.source)
+        if source == "file" and provider in FILE_SECRET_PROVIDERS:
+            continue
         if source != "env":
             note = f"{source} secret {secret.name} is not forwarded by {provider}"
             if note not in loaded.warnings:

@@ -125,3 +125,15 @@ def test_file_and_vault_secrets_warn_they_are_not_forwarded(project: Path) -> No
     assert resolve_secrets(loaded, environ={}) == {}
     assert any("CERT" in w and "not forwarded by fly" in w for w in loaded.warnings)
     assert any("VAULTED" in w and "not forwarded by fly" in w for w in loaded.warnings)
+
+
+def test_docker_mounts_file_secrets_so_only_vault_ones_warn(project: Path) -> None:
+    _with_secrets(
+        project,
+        "  - name: CERT\n    source: file\n    path: ./c.pem\n    mountPath: /c.pem\n"
+        "  - name: VAULTED\n    source: vault\n    vaultPath: p\n    vaultKey: k\n",
+    )
+    loaded = load_config(project, cwd=project.parent, provider_override="docker")
+    assert resolve_secrets(loaded, environ={}) == {}
+    assert not any("CERT" in w for w in loaded.warnings), loaded.warnings
+    assert any("VAULTED" in w and "not forwarded by docker" in w for w in loaded.warnings)
