@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PARTS := schemas providers templates server cli
 
-.PHONY: demo test setup lint typecheck pytest schema
+.PHONY: demo test setup lint typecheck pytest schema vsix
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -29,3 +29,7 @@ typecheck: setup
 
 pytest: setup
 	bash scripts/pytest.sh
+
+# The VS Code extension with the Python server inside: vscode-extension/sindri.vsix.
+vsix: setup
+	bash scripts/build-vsix.sh
