@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PARTS := schemas providers templates server cli
 
-.PHONY: demo test setup lint typecheck pytest schema vsix
+.PHONY: demo test setup lint typecheck pytest schema vsix extension-check
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	bash scripts/demo.sh
 
-test: lint typecheck pytest
+test: lint typecheck extension-check pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -33,3 +33,8 @@ pytest: setup
 # The VS Code extension with the Python server inside: vscode-extension/sindri.vsix.
 vsix: setup
 	bash scripts/build-vsix.sh
+
+# The extension's own checks: npm packages, TypeScript types, eslint, unit tests of the pure modules.
+extension-check:
+	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error
+	cd vscode-extension && npm run --silent typecheck && npm run --silent lint && npm run --silent test:unit

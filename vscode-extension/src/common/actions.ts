@@ -87,9 +87,15 @@ export async function execute<T>(client: LanguageClient, command: string, args: 
   return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) as T | undefined;
 }
 
+/** Name and provider from the file (the server reads it, runs nothing); undefined if it cannot say. */
 export async function describeEnvironment(client: LanguageClient, uri: Uri): Promise<EnvironmentInfo | undefined> {
-  const infos = await execute<EnvironmentInfo[]>(client, "sindri.environments", [[uri.toString()]]);
-  return infos?.[0];
+  try {
+    const infos = await execute<EnvironmentInfo[]>(client, "sindri.environments", [[uri.toString()]]);
+    return infos?.[0];
+  } catch (error) {
+    traceError("sindri.environments failed", error);
+    return undefined;
+  }
 }
 
 /** Deploy, Plan, Status, Start, Stop, Destroy. */

@@ -1,0 +1,96 @@
+/** A trusted workspace: the server starts, diagnostics, lenses, commands, restart, plan, new file. */
+import * as assert from "assert";
+import * as fs from "fs";
+import { commands, window, workspace, CodeLens, QuickPickItem } from "vscode";
+import { State } from "vscode-languageclient/node";
+import { activate, diagnostics, readPackageJson, waitFor, workspaceFile } from "./helpers";
+
+describe("Sindri in a trusted workspace", () => {
+  it("starts the language server", async () => {
+    const api = await activate();
+    const client = await waitFor("the client", () => api.server.current);
+    assert.strictEqual(client.state, State.Running);
+  });
+
+  it("gives sindri.yaml the sindri language and other YAML the yaml language", async () => {
+    const sindri = await workspace.openTextDocument(workspaceFile("broken", "sindri.yaml"));
+    assert.strictEqual(sindri.languageId, "sindri");
+    const other = await workspace.openTextDocument(workspaceFile("other.yaml"));
+    assert.strictEqual(other.languageId, "yaml");
+  });
+
+  it("publishes diagnostics for a broken file", async () => {
+    const uri = workspaceFile("broken", "sindri.yaml");
+    await window.showTextDocument(uri);
+    const found = await diagnostics(uri);
+    const unknown = found.find((d) => d.message.includes("resouces"));
+    assert.ok(unknown, `no diagnostic about 'resouces' in ${JSON.stringify(found.map((d) => d.message))}`);
+    assert.strictEqual(unknown.range.start.line, 7);
+  });
+
+  it("shows the lenses, wired to the client's commands", async () => {
+    const uri = workspaceFile("broken", "sindri.yaml");
+    const lenses = await waitFor("code lenses", async () => {
+      const found = await commands.executeCommand<CodeLens[]>("vscode.executeCodeLensProvider", uri);
+      return found?.length ? found : undefined;
+    });
+    const titles = lenses.map((l) => l.command?.title ?? "");
+    assert.ok(titles.some((t) => t.includes("Deploy to docker")), JSON.stringify(titles));
+    const deploy = lenses.find((l) => l.command?.title.includes("Deploy"));
+    assert.strictEqual(deploy?.command?.command, "sindri.cmd.deploy");
+  });
+
+  it("registers every contributed command and the server's commands", async () => {
+    const registered = new Set(await commands.getCommands(true));
+    const contributed = readPackageJson().contributes.commands.map((c) => c.command);
+    const missing = [...contributed, "sindri.deploy", "sindri.destroy", "sindri.connect", "sindri.openDocs"].filter((c) => !registered.has(c));
+    assert.deepStrictEqual(missing, []);
+  });
+
+  it("opens a plan preview with the files deploy would write", async () => {
+    const api = await activate();
+    const uri = workspaceFile("good", "sindri.yaml");
+    await commands.executeCommand("sindri.cmd.plan", uri);
+    const page = await waitFor("the plan page", () => api.plans.page("host-good"));
+    assert.match(page, /# Plan: host-good on docker/);
+    assert.match(page, /docker-compose\.yml/);
+  });
+
+  it("lists the workspace's environments in the view", async () => {
+    const api = await activate();
+    const names = await waitFor("the environments", () => {
+      const all = api.store.all();
+      return all.length >= 2 ? all.map((e) => e.name) : undefined;
+    });
+    assert.ok(names.includes("host-good"), JSON.stringify(names));
+  });
+
+  it("writes a starter sindri.yaml that validates clean", async () => {
+    const folder = workspaceFile("new");
+    fs.mkdirSync(folder.fsPath, { recursive: true });
+    const quickPick = window.showQuickPick;
+    const inputBox = window.showInputBox;
+    Object.assign(window, {
+      showQuickPick: async (items: readonly QuickPickItem[] | Thenable<readonly QuickPickItem[]>) => (await items).find((i) => i.label === "docker"),
+      showInputBox: async () => "host-new",
+    });
+    try {
+      await commands.executeCommand("sindri.cmd.newConfig", folder);
+    } finally {
+      Object.assign(window, { showQuickPick: quickPick, showInputBox: inputBox });
+    }
+    const created = workspaceFile("new", "sindri.yaml");
+    const text = fs.readFileSync(created.fsPath, "utf8");
+    assert.match(text, /name: host-new/);
+    assert.match(text, /provider: docker/);
+  });
+
+  it("restarts the server when a setting that starts it changes", async () => {
+    const api = await activate();
+    const before = await waitFor("the client", () => api.server.current);
+    await workspace.getConfiguration("sindri").update("interpreter", ["python3"]);
+    const after = await waitFor("a new client", () => (api.server.current && api.server.current !== before ? api.server.current : undefined));
+    assert.strictEqual(after.state, State.Running);
+    await workspace.getConfiguration("sindri").update("interpreter", undefined);
+  });
+});
