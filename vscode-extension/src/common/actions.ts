@@ -17,7 +17,7 @@ import { ExecuteCommandRequest, LanguageClient, WorkDoneProgress, WorkDoneProgre
 import { CMD, EXCLUDE_GLOB, SINDRI_GLOB } from "./constants";
 import { EnvironmentStore } from "./environments";
 import { ACTION_TITLES, stateText } from "./labels";
-import { showOutput, traceError, traceInfo } from "./log";
+import { describe, showOutput, traceError, traceInfo } from "./log";
 import { ActionResult, ActionSuccess, ConnectCommand, EnvironmentInfo, isFailure, LifecycleAction, LifecycleFlags, ValidateResult } from "./protocol";
 import { chooseTarget } from "./targets";
 
@@ -132,8 +132,9 @@ export async function runLifecycle(context: ActionContext, action: LifecycleActi
         const answer = await execute<ActionResult>(client, `sindri.${action}`, [uri.toString(), { ...flags, yes: true, progressToken }], token);
         return token.isCancellationRequested ? undefined : answer;
       } catch (error) {
+        if (token.isCancellationRequested) return undefined; // the server answers a cancel with an error
         traceError(`sindri ${action} failed`, error);
-        return { action, success: false, error: String(error) } as ActionResult;
+        return { action, success: false, error: describe(error) } as ActionResult;
       } finally {
         listener.dispose();
       }

@@ -52,10 +52,16 @@ function build() {
 /** A workspace with a good and a broken sindri.yaml, and a stand-in `docker` that leaves a marker. */
 function makeWorkspace(root, suite) {
   const ws = path.join(root, `ws-${suite}`);
+  fs.mkdirSync(ws, { recursive: true });
   for (const [file, text] of [["good/sindri.yaml", GOOD], ["broken/sindri.yaml", BROKEN], ["other.yaml", "a: 1\n"]]) {
     fs.mkdirSync(path.dirname(path.join(ws, file)), { recursive: true });
     fs.writeFileSync(path.join(ws, file), text);
   }
+  // A docker whose `compose up` hangs (its pid in hang.pid), for the Cancel test; the rest is real docker.
+  const realDocker = execFileSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).trim();
+  const hanging = path.join(root, "hanging-docker");
+  fs.writeFileSync(hanging, `#!/bin/sh\ncase " $* " in *" up "*) echo $$ > '${path.join(root, "hang.pid")}'; exec sleep 300;; esac\nexec '${realDocker}' "$@"\n`);
+  fs.chmodSync(hanging, 0o755);
   fs.mkdirSync(path.join(ws, ".vscode"), { recursive: true });
   const settings = { "sindri.serverPath": LSP, "sindri.prerequisiteChecks": true, "security.workspace.trust.enabled": true };
   fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
@@ -96,6 +102,8 @@ async function runSuite(suite) {
     SINDRI_HOST_SUITE: suite,
     SINDRI_HOST_RESULTS: results,
     SINDRI_TOOL_MARKER: marker,
+    SINDRI_HANGING_DOCKER: path.join(root, "hanging-docker"),
+    SINDRI_HANG_PID: path.join(root, "hang.pid"),
     XDG_STATE_HOME: path.join(root, "state"),
   };
   const args = ["--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", path.join(root, "exts"), "--disable-telemetry", "--disable-update-check"];

@@ -1,7 +1,7 @@
 /** A trusted workspace: the server starts, diagnostics, lenses, commands, restart, plan, new file. */
 import * as assert from "assert";
 import * as fs from "fs";
-import { commands, window, workspace, CodeLens, QuickPickItem } from "vscode";
+import { CancellationTokenSource, commands, window, workspace, CodeLens, QuickPickItem } from "vscode";
 import { State } from "vscode-languageclient/node";
 import { activate, diagnostics, readPackageJson, waitFor, workspaceFile } from "./helpers";
 
@@ -93,4 +93,39 @@ describe("Sindri in a trusted workspace", () => {
     assert.strictEqual(after.state, State.Running);
     await workspace.getConfiguration("sindri").update("interpreter", undefined);
   });
+
+  it("Cancel stops the tools of a running deploy", async () => {
+    const hanging = process.env.SINDRI_HANGING_DOCKER as string;
+    const pidFile = process.env.SINDRI_HANG_PID as string;
+    await workspace.getConfiguration("sindri").update("toolPaths", { docker: hanging });
+    await new Promise((r) => setTimeout(r, 1000)); // the server pulls the changed settings
+    const withProgress = window.withProgress;
+    const info = window.showInformationMessage;
+    const messages: string[] = [];
+    const source = new CancellationTokenSource();
+    Object.assign(window, {
+      withProgress: (_options: unknown, task: (p: { report(): void }, t: unknown) => Promise<unknown>) => task({ report: () => undefined }, source.token),
+      showInformationMessage: async (message: string) => void messages.push(message),
+    });
+    try {
+      const running = commands.executeCommand("sindri.cmd.deploy", workspaceFile("good", "sindri.yaml"));
+      const pid = Number(await waitFor("compose up to start", () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim(), 60_000));
+      source.cancel();
+      await running;
+      await waitFor("the hanging tool to be stopped", () => !alive(pid), 15_000);
+      assert.ok(messages.some((m) => m.includes("cancelled")), JSON.stringify(messages));
+    } finally {
+      Object.assign(window, { withProgress, showInformationMessage: info });
+      await workspace.getConfiguration("sindri").update("toolPaths", undefined);
+    }
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
