@@ -62,6 +62,9 @@ function makeWorkspace(root, suite) {
   const hanging = path.join(root, "hanging-docker");
   fs.writeFileSync(hanging, `#!/bin/sh\ncase " $* " in *" up "*) echo $$ > '${path.join(root, "hang.pid")}'; exec sleep 300;; esac\nexec '${realDocker}' "$@"\n`);
   fs.chmodSync(hanging, 0o755);
+  const oldPython = path.join(root, "python3.9");
+  fs.writeFileSync(oldPython, "#!/bin/sh\necho 3.9\n");
+  fs.chmodSync(oldPython, 0o755);
   fs.mkdirSync(path.join(ws, ".vscode"), { recursive: true });
   const settings = { "sindri.serverPath": LSP, "sindri.prerequisiteChecks": true, "security.workspace.trust.enabled": true };
   fs.writeFileSync(path.join(ws, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
@@ -104,6 +107,7 @@ async function runSuite(suite) {
     SINDRI_TOOL_MARKER: marker,
     SINDRI_HANGING_DOCKER: path.join(root, "hanging-docker"),
     SINDRI_HANG_PID: path.join(root, "hang.pid"),
+    SINDRI_OLD_PYTHON: path.join(root, "python3.9"),
     XDG_STATE_HOME: path.join(root, "state"),
   };
   const args = ["--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--user-data-dir", userData, "--extensions-dir", path.join(root, "exts"), "--disable-telemetry", "--disable-update-check"];

@@ -94,6 +94,29 @@ describe("Sindri in a trusted workspace", () => {
     await workspace.getConfiguration("sindri").update("interpreter", undefined);
   });
 
+  it("says when the interpreter is missing or too old, with Select Interpreter and Show Output", async () => {
+    const api = await activate();
+    const errors: string[] = [];
+    const showError = window.showErrorMessage;
+    Object.assign(window, {
+      showErrorMessage: async (message: string, ...items: unknown[]) => void errors.push([message, ...items].join(" | ")),
+    });
+    const config = workspace.getConfiguration("sindri");
+    try {
+      await config.update("serverPath", "");
+      await config.update("interpreter", ["/nonexistent/python3"]);
+      await waitFor("the missing-interpreter message", () => errors.find((e) => e.includes("/nonexistent/python3")));
+      await config.update("interpreter", [process.env.SINDRI_OLD_PYTHON as string]);
+      await waitFor("the too-old message", () => errors.find((e) => e.includes("is Python 3.9")));
+    } finally {
+      Object.assign(window, { showErrorMessage: showError });
+      await config.update("interpreter", undefined);
+      await config.update("serverPath", undefined);
+    }
+    assert.match(errors[0], /needs Python 3\.11 or newer\. \| Select Interpreter \| Show Output/);
+    await waitFor("the server back", () => api.server.current, 30_000);
+  });
+
   it("Cancel stops the tools of a running deploy", async () => {
     const hanging = process.env.SINDRI_HANGING_DOCKER as string;
     const pidFile = process.env.SINDRI_HANG_PID as string;
