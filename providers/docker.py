@@ -39,7 +39,7 @@ from .errors import (
     UnsupportedError,
 )
 from .images import configured_image
-from .render import render, write_file
+from .render import render
 from .runner import CommandResult
 from .types import (
     ActionType,
@@ -743,7 +743,7 @@ class DockerProvider(Provider):
                 f"{self.loaded.path}",
             )
         text = render("docker/docker-compose.yml.j2", **spec.context)
-        write_file(self.compose_file, text)
+        self.files.write(self.compose_file, text)
         result = DeployResult(
             success=True,
             name=name,
@@ -952,14 +952,9 @@ class DockerProvider(Provider):
         if networks.stdout.split():
             await self._docker("network", "rm", *networks.stdout.split(), timeout=120)
             done.extend(f"removed network {n}" for n in networks.stdout.split())
-        if self.compose_file.exists():
-            self.compose_file.unlink()
+        if self.files.remove_file(self.compose_file):
             done.append(f"removed {self.compose_file}")
-        for folder in (self.output_dir, self.output_dir.parent):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        self.files.prune(self.output_dir)
         return done
 
     def supports_gpu(self) -> bool:

@@ -157,6 +157,8 @@ async def _call(
         ensure_not_busy(provider.loaded)
         result.exit_code = await provider.connect(list(command) if command else None)
     else:
+        # Before anything changes: a cloned `.sindri/` holding a link is refused up front, not halfway.
+        provider.files.check(provider.output_dir, "write or remove files in")
         with environment_lock(provider.loaded, f"sindri {action}"):
             await _mutate(provider, result, options)
     return result
