@@ -21,6 +21,7 @@ from .secret_values import (
     MAX_SECRET_BYTES,
     MIN_MASKED_LENGTH,
     SecretFileError,
+    SecretTooLarge,
     mountable_problem,
     read_dotenv,
     read_secret_file,
@@ -220,6 +221,9 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
         if not value and secret.from_file:
             try:
                 value = read_secret_file(secret_file_path(loaded.directory, secret.from_file))
+            except SecretTooLarge as exc:
+                value = ""
+                refused.append(f"{secret.name}: {exc}")
             except SecretFileError as exc:
                 value, problem = "", f" ({exc})"
         if value and len(value.encode()) > MAX_SECRET_BYTES:

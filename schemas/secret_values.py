@@ -26,6 +26,10 @@ class SecretFileError(Exception):
     """A secret's file cannot be used; the message names the file, never its content."""
 
 
+class SecretTooLarge(SecretFileError):
+    """The file holds more than a tool's environment can carry: an error even for optional secrets."""
+
+
 def read_dotenv(file: Path) -> tuple[dict[str, str], list[int]]:
     """NAME -> value of a .env file, and the line numbers of lines that are not NAME=value.
 
@@ -77,7 +81,7 @@ def read_secret_file(path: Path) -> str:
     except OSError as exc:
         raise SecretFileError(f"fromFile {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_SECRET_BYTES:
-        raise SecretFileError(
+        raise SecretTooLarge(
             f"fromFile {path}: larger than {MAX_SECRET_BYTES:,} bytes, more than one environment "
             "variable can carry"
         )
