@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import shlex
 import signal
@@ -28,13 +29,15 @@ from sindri.providers.types import DeploymentStatus, DeployOptions, Prerequisite
 from sindri.schemas.loader import ConfigError, LoadedConfig
 from sindri.schemas.model import SUPPORTED_PROVIDERS
 
+from .terminal import echo
+
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_TIMEOUT = 600.0
 
 
 def _progress(line: str) -> None:
-    click.echo(f"  {line}", err=True)
+    echo(f"  {line}", err=True)
 
 
 STOP_SIGNALS = {signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
@@ -44,7 +47,7 @@ sessions: a closed terminal's SIGHUP does not reach them). Exit code 128 + the s
 
 def _fail(message: str, code: int = 1) -> None:
     with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-        click.echo(f"error: {message}", err=True)
+        echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
@@ -99,10 +102,22 @@ def _common(func: F) -> F:
     return func
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds above 0; `nan` is refused (every comparison with it is false)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        return seconds
+
+
 def _timeout_option(func: F) -> F:
     return click.option(
         "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
+        type=Seconds(min=0, min_open=True),
         default=DEFAULT_TIMEOUT,
         show_default=True,
         help="Seconds before the command gives up and stops its tools.",
@@ -145,12 +160,12 @@ def _act(
 
     result = _execute(go, redact)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     return result
 
 
 def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2))
+    echo(json.dumps(data, indent=2))
 
 
 def register(group: click.Group) -> None:
@@ -193,14 +208,14 @@ def register(group: click.Group) -> None:
             _print_json(deployed.to_json())
         else:
             for message in deployed.messages:
-                click.echo(message)
+                echo(message)
             for warning in deployed.warnings:
-                click.echo(f"warning: {warning}", err=True)
+                echo(f"warning: {warning}", err=True)
             instance = f" (instance {deployed.instance_id})" if deployed.instance_id else ""
-            click.echo(f"Deployed {deployed.name} to {deployed.provider}{instance}.")
+            echo(f"Deployed {deployed.name} to {deployed.provider}{instance}.")
             if deployed.connection and deployed.connection.ssh_command:
-                click.echo(f"Shell: {deployed.connection.ssh_command}")
-            click.echo(f"Connect with: sindri connect -c {shlex.quote(str(loaded.path))}")
+                echo(f"Shell: {deployed.connection.ssh_command}")
+            echo(f"Connect with: sindri connect -c {shlex.quote(str(loaded.path))}")
         if not deployed.success:
             sys.exit(1)
 
@@ -215,7 +230,7 @@ def register(group: click.Group) -> None:
         if as_json:
             _print_json(result.status.to_json())
         else:
-            click.echo(_format_status(result.status))
+            echo(_format_status(result.status))
 
     simple: tuple[tuple[Action, str, str], ...] = (
         ("start", "Started", "Start a stopped, suspended or paused environment."),
@@ -263,8 +278,8 @@ def register(group: click.Group) -> None:
                 _fail("not destroyed")
         result = _act("destroy", loaded, options=DeployOptions(force=force, timeout=timeout))
         for line in result.destroyed:
-            click.echo(line)
-        click.echo(f"Destroyed {what}.")
+            echo(line)
+        echo(f"Destroyed {what}.")
 
     @group.command("doctor")
     @click.option(
@@ -304,7 +319,7 @@ def register(group: click.Group) -> None:
         if as_json:
             _print_json([s.to_json() for s in statuses])
         else:
-            click.echo(_format_doctor(statuses))
+            echo(_format_doctor(statuses))
         if not all(s.satisfied for s in statuses):
             sys.exit(1)
 
@@ -316,15 +331,15 @@ def _print_plan(result: ActionResult, as_json: bool) -> None:
     if as_json:
         _print_json(plan.to_json())
         return
-    click.echo(f"Plan for {result.name} on {result.provider}:")
+    echo(f"Plan for {result.name} on {result.provider}:")
     for act in plan.actions:
-        click.echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
+        echo(f"  {act.action.value:<8} {act.resource}: {act.description}")
     named = {act.resource for act in plan.actions}
     for file in plan.files:
         if file not in named:
-            click.echo(f"  write    {file}")
+            echo(f"  write    {file}")
     for warning in plan.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
 
 
 def _register_simple(group: click.Group, verb: Action, past: str, doc: str) -> None:
@@ -333,7 +348,7 @@ def _register_simple(group: click.Group, verb: Action, past: str, doc: str) -> N
     @_timeout_option
     def command(config: Path | None, provider: str | None, timeout: float) -> None:
         result = _act(verb, _load(config, provider), options=DeployOptions(timeout=timeout))
-        click.echo(f"{past} {result.name} ({result.provider}).")
+        echo(f"{past} {result.name} ({result.provider}).")
 
 
 def _doctor_targets(config: Path | None, providers: tuple[str, ...], check_all: bool) -> list[str] | None:

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 from sindri.schemas.findings import Finding, Severity
-from sindri.schemas.loader import ConfigError, find_config
+from sindri.schemas.loader import ConfigError, find_config, shown_path
 from sindri.schemas.validate import validate_text
+
+from .terminal import echo
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -41,36 +43,32 @@ def validate_cmd(files: tuple[Path, ...], fmt: str) -> None:
         try:
             files = (find_config(Path.cwd()),)
         except ConfigError as exc:  # its hint names -c, which the lifecycle commands take
-            click.echo(f"sindri validate: {exc.message}", err=True)
-            click.echo(
-                "  fix: create one (see `sindri schema`) or name the file: sindri validate PATH", err=True
-            )
+            echo(f"sindri validate: {exc.message}", err=True)
+            echo("  fix: create one (see `sindri schema`) or name the file: sindri validate PATH", err=True)
             sys.exit(EXIT_USAGE)
     report: list[dict[str, Any]] = []
     errors = unreadable = 0
     for path in files:
-        if path.exists() and not path.is_file():  # reading a FIFO or device would block forever
-            click.echo(f"sindri validate: cannot read {path}: not a regular file", err=True)
-            unreadable += 1
-            continue
         try:
+            if path.exists() and not path.is_file():  # reading a FIFO or device would block forever
+                raise IsADirectoryError(0, "not a regular file")
             data = path.read_bytes()
-        except OSError as exc:
-            click.echo(f"sindri validate: cannot read {path}: {exc.strerror or exc}", err=True)
+            result = validate_text(data, source_path=path, check_files=True)
+        except OSError as exc:  # also a link loop or a name too long
+            echo(f"sindri validate: cannot read {shown_path(path)}: {exc.strerror or exc}", err=True)
             unreadable += 1
             continue
-        result = validate_text(data, source_path=path, check_files=True)
         errors += sum(1 for f in result.findings if f.severity == Severity.ERROR)
         for finding in result.findings:
             if fmt == "json":
                 report.append({"file": str(path), **finding.to_dict()})
             else:
-                click.echo(format_finding(str(path), finding))
+                echo(format_finding(str(path), finding))
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
     elif not unreadable:
         checked = len(files)
-        click.echo(
+        echo(
             f"{checked} file{'s' if checked != 1 else ''} checked: "
             f"{errors} error{'s' if errors != 1 else ''}",
             err=True,
@@ -90,14 +88,14 @@ def schema_cmd(output: Path | None) -> None:
     from sindri.schemas import generate
 
     if output is None:
-        click.echo(generate.schema_text(), nl=False)
+        echo(generate.schema_text(), nl=False)
         return
     try:
         written = generate.write_schema(output)
     except OSError as exc:
-        click.echo(f"sindri schema: cannot write {output}: {exc.strerror or exc}", err=True)
+        echo(f"sindri schema: cannot write {output}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"wrote {written}", err=True)
+    echo(f"wrote {written}", err=True)
 
 
 def register(group: click.Group) -> None:

@@ -10,13 +10,15 @@ from typing import ClassVar
 from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SindriConfig
 
+from .confined import ConfinedDir
 from .runner import Runner
 from .types import DeploymentPlan, DeploymentStatus, DeployOptions, DeployResult, PrerequisiteStatus
 
 
 class Provider(ABC):
     """A backend. Each lifecycle call runs its tools through `self.runner` and writes files only
-    under `self.output_dir` (below the config file's directory, never the current directory)."""
+    under `self.output_dir` (below the config file's directory, never the current directory), through
+    `self.files`, which never follows a symbolic link."""
 
     name: ClassVar[str]
 
@@ -31,6 +33,11 @@ class Provider(ABC):
     @property
     def output_dir(self) -> Path:
         return self.loaded.directory / ".sindri" / self.name
+
+    @property
+    def files(self) -> ConfinedDir:
+        """The config's folder: every file a provider writes or removes goes through it."""
+        return ConfinedDir(self.loaded.directory)
 
     def progress(self, line: str) -> None:
         self.runner.progress(line)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from .errors import (
     ToolOutputError,
 )
 from .images import configured_image
-from .render import render, write_file
+from .render import render
 from .runner import CommandResult
 from .types import (
     ActionType,
@@ -607,7 +606,7 @@ class DevpodProvider(Provider):
             self.progress(f"Deleting workspace {self.workspace_id} to recreate it")
             await self._devpod("delete", self.workspace_id, "--force", timeout=300)
         await self._prepare_image(image, options.force)
-        write_file(self.devcontainer_path, self.render_devcontainer(image.image))
+        self.files.write(self.devcontainer_path, self.render_devcontainer(image.image))
         await self._ensure_provider()
         self.progress(f"Creating DevPod workspace {self.workspace_id} ({self.devpod_provider})")
         await self.runner.run(
@@ -697,8 +696,7 @@ class DevpodProvider(Provider):
                     hint="retry with `sindri destroy --force`",
                 )
             done.append(f"Deleted DevPod workspace {self.workspace_id}")
-        if self.output_dir.exists():
-            shutil.rmtree(self.output_dir)
+        if self.files.remove_tree(self.output_dir):
             done.append(f"Removed {self.output_dir}")
         return done
 

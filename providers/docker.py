@@ -19,7 +19,7 @@ import shlex
 import stat
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +39,8 @@ from .errors import (
     UnsupportedError,
 )
 from .images import configured_image
-from .render import render, write_file
-from .runner import CommandResult
+from .render import render
+from .runner import STDERR_TAIL_LINES, CommandResult
 from .types import (
     ActionType,
     Address,
@@ -65,6 +65,8 @@ SERVICE = "sindri"
 COMPOSE_FILE = "docker-compose.yml"
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
+CONFIG_LABEL = "dev.sindri.config"
+"""On the container, volumes and network: the absolute path of the sindri.yaml that deployed them."""
 DEFAULT_MEMORY = "4GB"
 DEFAULT_CPUS = 2
 MIN_ENGINE = (20, 10)
@@ -312,6 +314,16 @@ def resolve_image(config: SindriConfig) -> str:
 # --- the compose file -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProjectObject:
+    """A container, volume or network of a Compose project, as `docker ... ls` lists it."""
+
+    ident: str
+    name: str
+    config: str
+    """The config that deployed it (CONFIG_LABEL), empty when unknown."""
+
+
 @dataclass
 class ComposeSpec:
     """Everything the template needs, computed once, plus what the plan and deploy report."""
@@ -416,17 +428,15 @@ def build_compose(
     if ports and network != "bridge":
         warnings.append(f"ports are ignored with network mode '{network}'")
         ports = []
+    owner = {"dev.sindri.name": config.name, CONFIG_LABEL: literal(str(config_path))}
     context: dict[str, Any] = {
         "include_name": include_name,
         "project": project_name(config.name),
         "dind_mode": dind.mode,
         "image": literal(image),
         "container_name": config.name,
-        "labels": {
-            "dev.sindri.name": config.name,
-            "dev.sindri.config": literal(str(config_path)),
-            "dev.sindri.dind": dind.mode,
-        },
+        "labels": {**owner, "dev.sindri.dind": dind.mode},
+        "owner_labels": owner,
         "restart": str(settings.restart) if settings else "unless-stopped",
         "network_mode": network if network != "bridge" else None,
         "runtime": "sysbox-runc" if dind.mode == "sysbox" else None,
@@ -448,6 +458,48 @@ def build_compose(
         "volumes": volumes,
     }
     return ComposeSpec(context=context, dind=dind, image=image, volumes=volumes, warnings=warnings)
+
+
+def compose_failure(
+    result: CommandResult, redact: Callable[[str], str], spec: ComposeSpec, compose_file: Path
+) -> ProviderError:
+    """Compose's own error lines (not its progress), with the fix for what they say.
+
+    The engine answered, so "check that the engine answers" is no fix: only a failure with no
+    recognisable error gets it.
+    """
+    output = result.stderr + result.stdout
+    lowered = output.lower()
+    errors = [line.strip() for line in output.splitlines() if "error" in line.lower()]
+    detail = redact("\n".join(errors[-STDERR_TAIL_LINES:]) or tail_of(output))
+    if spec.context["privileged"] and "operation not permitted" in lowered:
+        hint = (
+            "this Docker host cannot run privileged containers (Docker itself runs confined); "
+            "use Docker-in-Docker mode socket, or a host where `docker run --privileged` works"
+        )
+    elif "pull" in lowered or "no such image" in lowered:
+        hint = (
+            f"the image '{spec.image}' is not on this engine and could not be pulled; build it "
+            "(the demo image: bash images/demo/build.sh) or check deployment.image"
+        )
+    elif "is ambiguous" in lowered:
+        hint = (
+            "run `sindri destroy --force` (it removes this environment's networks by id), then deploy again"
+        )
+    elif "port is already allocated" in lowered or "address already in use" in lowered:
+        hint = "another program or container uses that host port: free it, or change providers.docker.ports"
+    elif errors:
+        hint = f"change what Docker Compose names above (the generated file is {compose_file})"
+    else:
+        hint = DOCKER_RETRY
+    return ProviderError(
+        f"Docker Compose could not start the environment (exit code {result.returncode}):\n{detail}",
+        hint=hint,
+    )
+
+
+def tail_of(text: str) -> str:
+    return "\n".join(text.strip().splitlines()[-STDERR_TAIL_LINES:])
 
 
 # --- the provider ---------------------------------------------------------------------------------
@@ -710,6 +762,9 @@ class DockerProvider(Provider):
         )
         if exists:
             plan.warnings.append(f"'{name}' is already deployed; deploy needs --force to recreate it")
+            other = self._other_config(exists)
+            if other:
+                plan.warnings.append(f"'{name}' was deployed from another config: {other}")
         if foreign:
             plan.warnings.append(
                 f"a container named '{name}' exists and belongs to project {foreign}; deploy will refuse "
@@ -729,6 +784,14 @@ class DockerProvider(Provider):
         spec = self._spec(info, include_name=compose == ["docker", "compose"])
         name = self.config.name
         ours, foreign = await self._name_owners()
+        other = self._other_config(ours) if ours else None
+        if other and not options.force:
+            raise AlreadyDeployedError(
+                f"'{name}' is deployed from another config: {other} (this one is {self.loaded.path}); "
+                "both use the same `name`, so they would share one container",
+                hint=f"change `name` in {self.loaded.path}, or take the environment over with "
+                f"`sindri deploy --force {self._cli_ref}` (it keeps the home volume)",
+            )
         if ours and not options.force:
             raise AlreadyDeployedError(
                 f"'{name}' is already deployed (container {name}, project {self.project})",
@@ -743,7 +806,7 @@ class DockerProvider(Provider):
                 f"{self.loaded.path}",
             )
         text = render("docker/docker-compose.yml.j2", **spec.context)
-        write_file(self.compose_file, text)
+        self.files.write(self.compose_file, text)
         result = DeployResult(
             success=True,
             name=name,
@@ -758,6 +821,7 @@ class DockerProvider(Provider):
         argv = [*compose, "-f", str(self.compose_file), "-p", self.project, "up", "-d", "--remove-orphans"]
         if ours:
             argv.append("--force-recreate")
+        await self._drop_duplicate_networks()
         self.progress(f"{'Recreating' if ours else 'Creating'} container {name} ({spec.image})...")
         up = await self.runner.run(
             argv,
@@ -770,35 +834,30 @@ class DockerProvider(Provider):
             install_hint=INSTALL_COMPOSE,
         )
         if not up.ok:
-            output = up.stderr + up.stdout
-            if is_daemon_error(output):
+            if is_daemon_error(up.stderr + up.stdout):
                 raise daemon_error(up.stderr)
-            hint = DOCKER_RETRY
-            if spec.context["privileged"] and "operation not permitted" in output:
-                hint = (
-                    "this Docker host cannot run privileged containers (Docker itself runs confined); "
-                    "use Docker-in-Docker mode socket, or a host where `docker run --privileged` works"
-                )
-            elif "pull" in output.lower() or "no such image" in output.lower():
-                hint = (
-                    f"the image '{spec.image}' is not on this engine and could not be pulled; build it "
-                    "(the demo image: bash images/demo/build.sh) or check deployment.image"
-                )
-            raise ToolFailedError(argv, up.returncode, self.runner.tail(up), hint=hint)
+            raise compose_failure(up, self.runner.redact, spec, self.compose_file)
         if options.wait:
             await self._wait_running(options.timeout, fresh=True)
         result.messages.append(f"container {name} is {'running' if options.wait else 'created'}")
         return result
 
-    async def _name_owners(self) -> tuple[bool, str | None]:
-        """Whether this environment's container exists, and the project of a foreign one using its name."""
+    async def _name_owners(self) -> tuple[dict[str, Any] | None, str | None]:
+        """This environment's container (inspected) if it exists, and the project of a foreign one using
+        its name."""
         data = await self._named_container()
         if data is None:
-            return False, None
+            return None, None
         if self._is_ours(data):
-            return True, None
+            return data, None
         labels = (data.get("Config") or {}).get("Labels") or {}
-        return False, labels.get(PROJECT_LABEL) or "none: not created by Compose"
+        return None, labels.get(PROJECT_LABEL) or "none: not created by Compose"
+
+    def _other_config(self, data: Mapping[str, Any]) -> str | None:
+        """The config that deployed this inspected container, when it is not this one."""
+        labels = (data.get("Config") or {}).get("Labels") or {}
+        owner = labels.get(CONFIG_LABEL)
+        return owner if owner and owner != str(self.loaded.path) else None
 
     async def _wait_running(self, timeout: float, *, fresh: bool = False) -> None:
         """Until the container runs; it exiting, or (`fresh`: just created) having restarted, fails."""
@@ -933,34 +992,73 @@ class DockerProvider(Provider):
             )
         return await self.runner.run_attached(argv, hint=INSTALL_DOCKER)
 
-    async def destroy(self, force: bool = False) -> list[str]:
-        """Remove the project's containers, volumes and networks, found by its Compose label only."""
-        label = f"label={PROJECT_LABEL}={self.project}"
-        done: list[str] = []
-        containers = await self._docker("ps", "-a", "--filter", label, "--format", "{{.Names}}")
-        names = containers.stdout.split()
-        if names:
-            await self._docker("rm", "-f", "-v", *names, timeout=120)
-            done.extend(f"removed container {n}" for n in names)
-        volumes, networks = await asyncio.gather(
-            self._docker("volume", "ls", "-q", "--filter", label),
-            self._docker("network", "ls", "--filter", label, "--format", "{{.Name}}"),
+    async def _project_objects(self, kind: str) -> list[ProjectObject]:
+        """This project's containers, volumes or networks, found by its Compose label only.
+
+        Each comes with its id (a volume's name is its id) and the config that deployed it: two
+        networks can share a name, so nothing is ever removed by name.
+        """
+        fields = {
+            "container": ("ps", "-a", "{{.ID}}", "{{.Names}}"),
+            "volume": ("volume", "ls", "{{.Name}}", "{{.Name}}"),
+            "network": ("network", "ls", "{{.ID}}", "{{.Name}}"),
+        }
+        *command, ref, name = fields[kind]
+        template = f'{ref}\t{name}\t{{{{.Label "{CONFIG_LABEL}"}}}}'
+        listed = await self._docker(
+            *command, "--filter", f"label={PROJECT_LABEL}={self.project}", "--format", template
         )
-        if volumes.stdout.split():
-            await self._docker("volume", "rm", *volumes.stdout.split(), timeout=120)
-            done.extend(f"removed volume {v}" for v in volumes.stdout.split())
-        if networks.stdout.split():
-            await self._docker("network", "rm", *networks.stdout.split(), timeout=120)
-            done.extend(f"removed network {n}" for n in networks.stdout.split())
-        if self.compose_file.exists():
-            self.compose_file.unlink()
+        found = []
+        for line in listed.stdout.splitlines():
+            ident, _, rest = line.partition("\t")
+            shown, _, config = rest.partition("\t")
+            if ident.strip():
+                found.append(ProjectObject(ident.strip(), shown or ident, config))
+        return found
+
+    async def destroy(self, force: bool = False) -> list[str]:
+        """Remove the project's containers, volumes and networks (by id), unless another config
+        deployed them (then only with --force)."""
+        containers, volumes, networks = await asyncio.gather(
+            self._project_objects("container"),
+            self._project_objects("volume"),
+            self._project_objects("network"),
+        )
+        owners = {o.config for o in (containers or [*volumes, *networks]) if o.config}
+        others = sorted(owners - {str(self.loaded.path)})
+        if others and not force:
+            raise ProviderError(
+                f"'{self.config.name}' was deployed from another config: {others[0]} (this one is "
+                f"{self.loaded.path}); destroying it from here would remove that environment",
+                hint=f"destroy it from there (`sindri destroy -c {shlex.quote(others[0])}`), "
+                "or pass --force to destroy it anyway",
+            )
+        done: list[str] = []
+        if containers:
+            await self._docker("rm", "-f", "-v", *(c.ident for c in containers), timeout=120)
+            done.extend(f"removed container {c.name}" for c in containers)
+        if volumes:
+            await self._docker("volume", "rm", *(v.ident for v in volumes), timeout=120)
+            done.extend(f"removed volume {v.name}" for v in volumes)
+        if networks:
+            await self._docker("network", "rm", *(n.ident for n in networks), timeout=120)
+            done.extend(f"removed network {n.name} ({n.ident[:12]})" for n in networks)
+        if self.files.remove_file(self.compose_file):
             done.append(f"removed {self.compose_file}")
-        for folder in (self.output_dir, self.output_dir.parent):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        self.files.prune(self.output_dir)
         return done
+
+    async def _drop_duplicate_networks(self) -> None:
+        """Networks of this project that share a name (left by a race before the machine-wide lock)
+        make every Compose call fail with "network is ambiguous": remove the unused ones, by id."""
+        seen: dict[str, list[str]] = {}
+        for network in await self._project_objects("network"):
+            seen.setdefault(network.name, []).append(network.ident)
+        for name, idents in seen.items():
+            if len(idents) > 1:
+                self.progress(f"Removing {len(idents)} networks that share the name {name}...")
+                for ident in idents:  # the engine refuses to remove one still in use: kept
+                    await self._docker("network", "rm", ident, check=False, timeout=120)
 
     def supports_gpu(self) -> bool:
         return self._engine_info is not None and "nvidia" in self._engine_info.runtimes

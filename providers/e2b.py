@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-import shutil
 import sys
 from collections.abc import Awaitable, Sequence
 from pathlib import Path
@@ -35,7 +34,7 @@ from sindri.schemas.model import E2bProvider as E2bSettings
 from .base import Provider
 from .errors import NotDeployedError, ProviderError, UnsupportedError
 from .images import configured_image
-from .render import render, write_file
+from .render import render
 from .types import (
     ActionType,
     ConnectionInfo,
@@ -413,7 +412,7 @@ class E2bProvider(Provider):
             user="developer",
         )
         path = self.template_dir / "e2b.Dockerfile"
-        write_file(path, text)
+        self.files.write(path, text)
         return path
 
     def _write_toml(self, template_id: str, cpus: int, memory_mb: int) -> None:
@@ -425,7 +424,7 @@ class E2bProvider(Provider):
             cpu_count=cpus,
             memory_mb=memory_mb,
         )
-        write_file(self.template_dir / "e2b.toml", text)
+        self.files.write(self.template_dir / "e2b.toml", text)
 
     async def _ensure_template(self, force: bool, result: DeployResult) -> str:
         """Build the template when asked, forced, or missing; return its id (or alias)."""
@@ -541,8 +540,7 @@ class E2bProvider(Provider):
                 done.append(f"killed sandbox {box.sandbox_id}")
         if not done:
             done.append(f"no E2B sandbox for '{self.config.name}' (nothing to kill)")
-        if self.output_dir.exists():
-            shutil.rmtree(self.output_dir)
+        if self.files.remove_tree(self.output_dir):
             done.append(f"removed {self.output_dir}")
         done.append(f"kept the E2B template {self.alias} (delete it with `e2b template delete {self.alias}`)")
         return done

@@ -30,7 +30,7 @@ from .errors import (
     UnsupportedError,
 )
 from .images import configured_image
-from .render import render, write_file
+from .render import render
 from .runner import CommandResult
 from .types import (
     ActionType,
@@ -500,7 +500,7 @@ class FlyProvider(Provider):
         if options.dry_run:
             result.messages.append(f"Would write {self.fly_toml} and deploy app '{self.app}' with flyctl")
             return result
-        write_file(self.fly_toml, text)
+        self.files.write(self.fly_toml, text)
         result.messages.append(f"wrote {self.fly_toml}")
 
         if await self.app_exists():
@@ -666,12 +666,9 @@ class FlyProvider(Provider):
         else:
             self.progress(f"warning: Fly app '{self.app}' does not exist; nothing to destroy on Fly.io")
             done.append(f"Fly app {self.app} did not exist")
-        if self.fly_toml.exists():
-            self.fly_toml.unlink()
+        if self.files.remove_file(self.fly_toml):
             done.append(f"removed {self.fly_toml}")
-        for folder in (self.output_dir, self.output_dir.parent):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+        self.files.prune(self.output_dir)
         return done
 
     def supports_gpu(self) -> bool:

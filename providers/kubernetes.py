@@ -27,7 +27,7 @@ from .errors import (
     ToolOutputError,
 )
 from .images import configured_image
-from .render import render, write_file
+from .render import render
 from .runner import CommandResult
 from .types import (
     ActionType,
@@ -550,7 +550,7 @@ class KubernetesProvider(Provider):
         cluster = await self._cluster()
         if await self._get_json("namespace", self.namespace) is None:
             ns_path = self.output_dir / NAMESPACE_MANIFEST
-            write_file(ns_path, self.render_namespace())
+            self.files.write(ns_path, self.render_namespace())
             self.progress(f"Creating namespace {self.namespace}")
             await self._kubectl("apply", "-f", str(ns_path), stream=True)
             result.messages.append(f"Created namespace '{self.namespace}'")
@@ -582,7 +582,7 @@ class KubernetesProvider(Provider):
                 "delete", "secret", self.secret_name, "-n", self.namespace, "--ignore-not-found"
             )
 
-        write_file(path, manifest)
+        self.files.write(path, manifest)
         self.progress(f"Applying {path}")
         await self._kubectl("apply", "-f", str(path), stream=True)
 
@@ -748,7 +748,7 @@ class KubernetesProvider(Provider):
                     await self._kubectl("delete", "namespace", self.namespace, "--ignore-not-found")
                     done.append(f"Deleted namespace {self.namespace} (created by this environment)")
         for file in (MANIFEST, NAMESPACE_MANIFEST):
-            (self.output_dir / file).unlink(missing_ok=True)
+            self.files.remove_file(self.output_dir / file)
         if not done:
             self.progress(f"Warning: nothing of '{self.env_name}' found in namespace '{self.namespace}'")
             done.append(

@@ -125,16 +125,21 @@ async def run_action(
         config_path=str(loaded.path),
         warnings=list(loaded.warnings),
     )
-    if action == "connect":
-        return await _call(provider, result, options, command)
     try:
-        async with asyncio.timeout(options.timeout):
+        if action == "connect":
             return await _call(provider, result, options, command)
-    except TimeoutError:
-        raise ProviderError(
-            f"sindri {action} did not finish within {options.timeout:g}s; its tools were stopped",
-            hint="raise --timeout, or check the provider with `sindri doctor`",
-        ) from None
+        try:
+            async with asyncio.timeout(options.timeout):
+                return await _call(provider, result, options, command)
+        except TimeoutError:
+            raise ProviderError(
+                f"sindri {action} did not finish within {options.timeout:g}s; its tools were stopped",
+                hint="raise --timeout, or check the provider with `sindri doctor`",
+            ) from None
+    except ProviderError as error:  # the CLI prints it and the editor shows it: masked here, once
+        error.message, error.hint = runner.redact(error.message), error.hint and runner.redact(error.hint)
+        error.args = (error.message,)
+        raise
 
 
 async def _call(
@@ -157,6 +162,8 @@ async def _call(
         ensure_not_busy(provider.loaded)
         result.exit_code = await provider.connect(list(command) if command else None)
     else:
+        # Before anything changes: a cloned `.sindri/` holding a link is refused up front, not halfway.
+        provider.files.check(provider.output_dir, "write or remove files in")
         with environment_lock(provider.loaded, f"sindri {action}"):
             await _mutate(provider, result, options)
     return result

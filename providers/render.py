@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shlex
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
@@ -89,17 +86,3 @@ _env.filters.update(yaml_str=yaml_str, toml_str=toml_str, json=to_json, shell_qu
 def render(template: str, **context: Any) -> str:
     """Render `templates/<template>` with every variable required (StrictUndefined)."""
     return _env.get_template(template).render(**context)
-
-
-def write_file(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write atomically (temp file + rename), creating parent directories, with the given mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,14 +10,19 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import errno
+import json
 import logging
 import os
+import shlex
 import shutil
 import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sindri.schemas.secret_values import MIN_MASKED_LENGTH
 
 from .errors import ProviderError, ToolFailedError, ToolNotFoundError, ToolTimeoutError
 from .types import ProgressCallback
@@ -46,18 +51,32 @@ class CommandResult:
         return self.returncode == 0
 
 
+def masked_forms(value: str) -> set[str]:
+    """Every form of a secret value that output may carry, each at least MIN_MASKED_LENGTH long.
+
+    Tools print line by line, so each line of a multi-line value is masked on its own (as GitHub
+    Actions does); tools also print a value JSON-escaped (`\\n`, `\\"`) or shell-quoted. Shorter
+    pieces would mask ordinary words ("a", "}"), garbling every line: the loader and the validation
+    engine (SE317) warn about a value that short instead.
+    """
+    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1], shlex.quote(value)}
+    for line in value.splitlines():
+        forms.update((line, line.strip()))
+    return {form for form in forms if len(form) >= MIN_MASKED_LENGTH}
+
+
 @dataclass
 class Redactor:
-    """Replaces every known secret value with a fixed mask."""
+    """Replaces every known secret value, in every form output may carry it, with a fixed mask."""
 
     secrets: set[str] = field(default_factory=set)
 
     def add(self, values: Iterable[str]) -> None:
-        # Very short values would mask ordinary words; secrets that short are not secrets.
-        self.secrets.update(v for v in values if v and len(v) >= 4)
+        for value in values:
+            self.secrets.update(masked_forms(value))
 
     def __call__(self, text: str) -> str:
-        for value in sorted(self.secrets, key=len, reverse=True):
+        for value in sorted(self.secrets, key=len, reverse=True):  # longest first: a line is part of a value
             text = text.replace(value, REDACTED)
         return text
 
@@ -167,6 +186,12 @@ class Runner:
     ) -> ProviderError:
         if cwd is not None and not cwd.is_dir():
             return ProviderError(f"cannot run '{argv[0]}': working directory {cwd} does not exist")
+        if exc.errno == errno.E2BIG:  # the tool is there: installing it is no fix
+            return ProviderError(
+                f"cannot run '{argv[0]}': its arguments and environment are larger than the system allows",
+                hint="a value passed to it is too large (one environment variable carries at most 128 KiB): "
+                "make the secret smaller, or pass it as a `file` secret",
+            )
         return ProviderError(f"cannot run '{argv[0]}': {exc.strerror or exc}", hint=hint)
 
     def _stream_lines(self, lines: list[str]) -> None:

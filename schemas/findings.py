@@ -135,7 +135,7 @@ CODES: dict[str, CodeInfo] = {
     "SE303": CodeInfo("Settings for a provider that is not chosen", Severity.INFO),
     "SE304": CodeInfo("Field ignored by the chosen provider", Severity.INFO),
     "SE305": CodeInfo("Derived resource name over the provider's limit", Severity.ERROR),
-    "SE306": CodeInfo("Secret file not found", Severity.WARNING),
+    "SE306": CodeInfo("Secret file not found or not a file", Severity.WARNING),
     "SE307": CodeInfo("Unknown extension", Severity.WARNING),
     "SE308": CodeInfo("Unknown profile", Severity.WARNING),
     "SE309": CodeInfo("DevPod remote backend without buildRepository", Severity.WARNING),
@@ -146,6 +146,7 @@ CODES: dict[str, CodeInfo] = {
     "SE314": CodeInfo("Both image and image_config set", Severity.INFO),
     "SE315": CodeInfo("Extension listed twice", Severity.INFO),
     "SE316": CodeInfo("Host port published twice", Severity.ERROR),
+    "SE320": CodeInfo("Secret too short to be masked", Severity.WARNING),
     # PR4xx: the chosen provider's prerequisites (language server only; computed off the editing path)
     "PR401": CodeInfo("Provider tool not installed", Severity.WARNING),
     "PR402": CodeInfo("Not logged in to the provider", Severity.WARNING),

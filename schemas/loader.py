@@ -6,18 +6,27 @@ never show a secret value, so discovery, validation and secret resolution live i
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from dotenv.parser import parse_stream
 from pydantic import ValidationError
 
 from .findings import Severity
 from .model import SUPPORTED_PROVIDERS, SindriConfig, canonical_provider
+from .secret_values import (
+    DOTENV_FILES,
+    MAX_SECRET_BYTES,
+    MIN_MASKED_LENGTH,
+    SecretFileError,
+    SecretTooLarge,
+    mountable_problem,
+    read_dotenv,
+    read_secret_file,
+    secret_file_path,
+)
 from .validate import validate_text
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
@@ -86,27 +95,39 @@ def load_config(path: Path | None, *, cwd: Path, provider_override: str | None =
     Error-level findings raise ConfigError listing each as `path:line:col: code: message`;
     warnings are kept on the result. `provider_override` replaces `deployment.provider`.
     """
-    if path is None:
-        path = find_config(cwd)
-    elif not path.is_absolute():
-        path = cwd / path
-    path = path.resolve()
-    if path.is_dir():  # only that folder: walking up could act on another environment's config
-        path = _config_in(path)
-    elif path.exists() and not path.is_file():  # a FIFO or device would block the read forever
-        raise ConfigError(
-            f"{path} is not a regular file", hint="point -c/--config at a sindri.yaml file or its folder"
-        )
     try:
+        if path is None:
+            path = find_config(cwd)
+        elif not path.is_absolute():
+            path = cwd / path
+        path = path.resolve()
+        if path.is_dir():  # only that folder: walking up could act on another environment's config
+            path = _config_in(path)
+        elif path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+            raise ConfigError(
+                f"{path} is not a regular file", hint="point -c/--config at a sindri.yaml file or its folder"
+            )
         raw = path.read_bytes()
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # a link loop, a name too long, no permission...
         raise ConfigError(
-            f"cannot read {path}: {exc.strerror or exc}", hint="check the path given with -c/--config"
+            f"cannot read {shown_path(path)}: {_reason(exc)}", hint="check the path given with -c/--config"
         ) from None
     if provider_override is not None:
         _check_provider_name(provider_override)
     config, warnings = _validate(raw, path, provider_override)
     return LoadedConfig(config=config, path=path, warnings=warnings)
+
+
+def shown_path(path: Path | None) -> str:
+    """A path for a message: a 6,000-character one is cut, not printed whole."""
+    text = str(path)
+    return text if len(text) <= 200 else f"{text[:100]}...{text[-60:]} ({len(text):,} characters)"
+
+
+def _reason(exc: OSError | RuntimeError) -> str:
+    if isinstance(exc, RuntimeError):  # pathlib's "Symlink loop from ..."
+        return "too many levels of symbolic links"
+    return exc.strerror or str(exc)
 
 
 def _check_provider_name(name: str) -> None:
@@ -167,23 +188,28 @@ FILE_SECRET_PROVIDERS = frozenset({"docker"})
 def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Resolve env secrets: process environment > .env.local > .env (next to the config) > fromFile.
 
-    Stores the values on `loaded.secrets` and returns them. Missing required ones raise ConfigError
-    naming them; file secrets (except where FILE_SECRET_PROVIDERS mount them) and vault secrets are not
-    forwarded and get a warning. An empty
-    value counts as unset, so it falls through to the next source.
+    Stores the values on `loaded.secrets` and returns them. Missing required ones, values too large
+    for a tool's environment and file secrets that are sockets or devices raise ConfigError naming
+    them; file secrets (except where FILE_SECRET_PROVIDERS mount them) and vault secrets are not
+    forwarded and get a warning, as do values too short to be masked in output. An empty value counts
+    as unset, so it falls through to the next source.
     """
     env = os.environ if environ is None else environ
     dotenv: dict[str, str] = {}
-    for name in (".env", ".env.local"):  # later files win
+    for name in DOTENV_FILES:  # later files win
         file = loaded.directory / name
         if file.is_file():
             dotenv.update(_read_dotenv(file, loaded.warnings))
     provider = canonical_provider(str(loaded.config.deployment.provider))
     resolved: dict[str, str] = {}
     missing: list[str] = []
+    refused: list[str] = []
     for secret in loaded.config.secrets:
         source = str(secret.source)
         if source == "file" and provider in FILE_SECRET_PROVIDERS:
+            problem = mountable_problem(secret_file_path(loaded.directory, secret.path or ""))
+            if problem and problem != "does not exist":
+                refused.append(f"{secret.name}: {secret.path} {problem}")
             continue
         if source != "env":
             note = f"{source} secret {secret.name} is not forwarded by {provider}"
@@ -193,11 +219,28 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
         value = env.get(secret.name) or dotenv.get(secret.name)
         problem = ""
         if not value and secret.from_file:
-            value, problem = _read_secret_file(loaded.directory, secret.from_file)
-        if value:
+            try:
+                value = read_secret_file(secret_file_path(loaded.directory, secret.from_file))
+            except SecretTooLarge as exc:
+                value = ""
+                refused.append(f"{secret.name}: {exc}")
+            except SecretFileError as exc:
+                value, problem = "", f" ({exc})"
+        if value and len(value.encode()) > MAX_SECRET_BYTES:
+            refused.append(
+                f"{secret.name}: its value is {len(value.encode()):,} bytes, more than the "
+                f"{MAX_SECRET_BYTES:,} one environment variable can carry"
+            )
+        elif value:
             resolved[secret.name] = value
+            _warn_short(loaded.warnings, secret.name, value)
         elif secret.required:
             missing.append(secret.name + problem)
+    if refused:
+        raise ConfigError(
+            "secrets that cannot be used: " + "; ".join(refused),
+            hint="mount regular files only, and pass large values as a `file` secret instead",
+        )
     if missing:
         raise ConfigError(
             "required secrets are not set: " + ", ".join(missing),
@@ -207,42 +250,32 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
     return resolved
 
 
+def _warn_short(warnings: list[str], name: str, value: str) -> None:
+    note = (
+        f"secret {name} is shorter than {MIN_MASKED_LENGTH} characters: output cannot mask a value "
+        "that short without garbling every line, so it may be shown"
+    )
+    if len(value) < MIN_MASKED_LENGTH and note not in warnings:
+        warnings.append(note)
+
+
 def _read_dotenv(file: Path, warnings: list[str]) -> dict[str, str]:
     """NAME -> value of a .env file; unparsable lines become positioned warnings (never their text)."""
     try:
-        raw = file.read_bytes()
+        values, bad = read_dotenv(file)
     except OSError as exc:
         raise ConfigError(
             f"cannot read {file}: {exc.strerror or exc}", hint=f"make {file} readable"
         ) from None
-    try:
-        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        raw = exc.object
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
             f"{file}:{line}: cannot read: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             hint=f"save {file.name} as UTF-8 text with NAME=value lines",
         ) from None
-    values: dict[str, str] = {}
-    for binding in parse_stream(io.StringIO(text)):
-        if binding.error:
-            note = f"{file}:{binding.original.line}: ignored a line that is not NAME=value"
-            if note not in warnings:
-                warnings.append(note)
-        elif binding.key and binding.value:
-            values[binding.key] = binding.value
+    for line in bad:
+        note = f"{file}:{line}: ignored a line that is not NAME=value"
+        if note not in warnings:
+            warnings.append(note)
     return values
-
-
-def _read_secret_file(directory: Path, from_file: str) -> tuple[str, str]:
-    """A fromFile value (trailing newline dropped), or "" and why it could not be read (no content)."""
-    path = Path(from_file).expanduser()
-    if not path.is_absolute():
-        path = directory / path
-    if path.exists() and not path.is_file():  # a FIFO or device would block the read forever
-        return "", f" (fromFile {path}: not a regular file)"
-    try:
-        return path.read_text(encoding="utf-8").rstrip("\r\n"), ""
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        return "", f" (fromFile {path}: {reason})"

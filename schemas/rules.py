@@ -6,6 +6,7 @@ positions from the positioned document. `RULES` lists them in the order they run
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,14 @@ from . import catalog
 from .findings import Finding, Fix, Range, TextEdit, make
 from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
 from .positioned import MappingNode, PositionedDocument, deref
+from .secret_values import (
+    MIN_MASKED_LENGTH,
+    SecretFileError,
+    dotenv_values,
+    mountable_problem,
+    read_secret_file,
+    secret_file_path,
+)
 
 YamlPath = tuple[str | int, ...]
 
@@ -283,21 +292,51 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if not isinstance(raw, str) or not raw:
                 continue
-            target = Path(raw).expanduser()
-            target = target if target.is_absolute() else base / target
-            try:
-                exists = target.is_file()
-            except OSError:
-                exists = False
-            if not exists:
+            target = secret_file_path(base, raw)
+            problem = mountable_problem(target)
+            if problem is None and key == "fromFile" and target.is_dir():
+                problem = "is a folder, not a file"
+            if problem is not None:
                 path: YamlPath = ("secrets", i, key)
+                where = f" (looked in {target.parent})" if problem == "does not exist" else ""
                 yield make(
                     "SE306",
-                    f"{_fmt(path)}: file '{raw}' does not exist (looked in {target.parent})",
+                    f"{_fmt(path)}: '{raw}' {problem}{where}",
                     ctx.value(path),
                     path,
                     data={"resolved": str(target)},
                 )
+
+
+def short_secrets(ctx: RuleContext) -> Iterator[Finding]:
+    """Env secrets whose value, found in .env, .env.local or fromFile, is too short to be masked.
+
+    The process environment is not read: the finding must not change with the shell or editor
+    that validates; the lifecycle commands warn about such a value from wherever it came.
+    """
+    secrets = ctx.get("secrets")
+    if not ctx.check_files or ctx.source_path is None or not isinstance(secrets, list):
+        return
+    base = ctx.source_path.resolve().parent
+    dotenv = dotenv_values(base)
+    for i, secret in enumerate(secrets):
+        if not isinstance(secret, dict) or secret.get("source") != "env":
+            continue
+        name, from_file = secret.get("name"), secret.get("fromFile")
+        value, where = (dotenv.get(name), ".env or .env.local") if isinstance(name, str) else (None, "")
+        if not value and isinstance(from_file, str) and from_file:
+            with contextlib.suppress(SecretFileError):
+                value, where = read_secret_file(secret_file_path(base, from_file)), f"'{from_file}'"
+        if value and len(value) < MIN_MASKED_LENGTH:
+            path: YamlPath = ("secrets", i, "name")
+            yield make(
+                "SE320",
+                f"secret {name}: its value in {where} is {len(value)} characters long; output cannot "
+                f"mask a value shorter than {MIN_MASKED_LENGTH} characters without garbling every line, "
+                "so it may be shown",
+                ctx.value(path),
+                path,
+            )
 
 
 def extension_names(ctx: RuleContext) -> Iterator[Finding]:
@@ -465,6 +504,7 @@ RULES: tuple[Rule, ...] = (
     derived_names,
     kubernetes_namespace,
     secret_files,
+    short_secrets,
     extension_names,
     profile_name,
     devpod_build_repository,

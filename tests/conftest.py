@@ -27,3 +27,10 @@ def standin_env(tmp_path: Path) -> dict[str, str]:
     env["SINDRI_STANDIN_STATE"] = str(state)
     env["PYTHONPATH"] = str(STANDINS)
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _state_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Environment locks live in the user's state folder: a private one for this run (and the `sindri`
+    processes and language servers it starts), so a test never waits on, or leaves, a real user's lock."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))

@@ -90,8 +90,9 @@ def test_lock_is_released_on_error(project: Path) -> None:
     with pytest.raises(RuntimeError), environment_lock(loaded, "sindri deploy"):
         raise RuntimeError("inside")
     with environment_lock(loaded, "sindri stop") as path:
-        assert path == project.parent / ".sindri" / "core-env.lock"
-        assert path.read_text() == f"{os.getpid()}\nsindri stop\n"
+        assert path == Path(os.environ["XDG_STATE_HOME"]) / "sindri" / "locks" / "docker-core-env.lock"
+        assert path.read_text() == f"{os.getpid()}\nsindri stop\n{project}\n"
+    assert not (project.parent / ".sindri").exists()
 
 
 async def test_whole_action_timeout_stops_tools(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

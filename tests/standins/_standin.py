@@ -7,6 +7,9 @@ processes see each other's effects. Failure injection is by environment variable
   SINDRI_STANDIN_HANG=<subcommand>  a call whose argv starts with this (space-joined) never returns
   SINDRI_STANDIN_GARBAGE=<subcmd>   a call matching this prints non-JSON garbage and exits 0
   SINDRI_STANDIN_FAIL=<subcmd>      a call matching this exits 1 with a generic error on stderr
+  SINDRI_STANDIN_ECHO=<subcmd>      a call matching this first prints the variable named by
+                                    SINDRI_STANDIN_ECHO_VAR (as is, JSON-escaped, shell-quoted) on
+                                    stdout and stderr, as a tool that shows its input would
 Each call is also appended to $SINDRI_STANDIN_STATE/<tool>.log (one JSON argv per line), so tests can
 assert what was run.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -65,6 +69,12 @@ def begin(tool: str, argv: list[str]) -> None:
     if _matches("SINDRI_STANDIN_GARBAGE", argv):
         sys.stdout.write("\x1b[31m<html>502 Bad Gateway</html> {not json\n")
         sys.exit(0)
+    echoed = os.environ.get("SINDRI_STANDIN_ECHO_VAR", "")
+    if echoed and _matches("SINDRI_STANDIN_ECHO", argv):
+        value = os.environ.get(echoed, "")
+        for stream in (sys.stdout, sys.stderr):
+            stream.write(f"{value}\n{json.dumps(value)}\n{shlex.quote(value)}\n")
+            stream.flush()
     if _matches("SINDRI_STANDIN_FAIL", argv):
         sys.stderr.write(f"Error: {tool} stand-in was told to fail\n")
         sys.exit(1)

@@ -11,7 +11,6 @@ import pytest
 import yaml
 from k8s_helpers import SECRET_VALUE, config_dict, provider, validate
 from sindri.providers.errors import ProviderError
-from sindri.providers.render import write_file
 
 NASTY = "quote\" 'single' # hash {{ braces }} {% tag %}\nnew: line"
 
@@ -30,7 +29,7 @@ def test_manifest_is_valid_and_faithful(tmp_path: Path) -> None:
     text = prov.render_manifests()
     assert SECRET_VALUE not in text
     path = tmp_path / "out.yaml"
-    write_file(path, text)
+    path.write_text(text)
     result = validate(path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("passed") == 3
@@ -69,7 +68,7 @@ def test_no_secrets_no_envfrom_and_gpu_limits(tmp_path: Path) -> None:
     data["providers"]["kubernetes"]["storageClass"] = NASTY
     text = provider(tmp_path, data).render_manifests()
     path = tmp_path / "out.yaml"
-    write_file(path, text)
+    path.write_text(text)
     assert validate(path).returncode == 0
     container = docs(text)["Deployment"]["spec"]["template"]["spec"]["containers"][0]
     assert "envFrom" not in container
@@ -81,7 +80,7 @@ def test_no_secrets_no_envfrom_and_gpu_limits(tmp_path: Path) -> None:
 def test_namespace_manifest_is_valid(tmp_path: Path) -> None:
     prov = provider(tmp_path, config_dict(namespace="fresh-ns"))
     path = tmp_path / "ns.yaml"
-    write_file(path, prov.render_namespace())
+    path.write_text(prov.render_namespace())
     result = validate(path)
     assert result.returncode == 0, result.stdout + result.stderr
     ns = yaml.safe_load(path.read_text())
