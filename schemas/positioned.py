@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import syntax_errors
 from .findings import Finding, Fix, Position, Range, TextEdit, make
 
 try:
@@ -697,15 +698,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, positions: _Lines) -> Finding:
     if "maximum nesting depth" in problem:
         r = Range.of(line, col + col_shift, line, col + col_shift + 1)
         return make("SY109", "nesting deeper than the parser allows; the file was not read further", r, ())
-    message = problem or "invalid YAML"
-    if exc.context:
-        message = f"{message} ({exc.context.strip()}"
-        if exc.context_mark is not None and exc.context_mark is not mark:
-            start_line, start_col = positions.mark(exc.context_mark)
-            message += f" started at line {start_line + 1}, column {start_col + 1}"
-        message += ")"
-    end = col + 1 if col < len(line_text) else col
-    return make("SY101", message, Range.of(line, col + col_shift, line, end + col_shift), ())
+    return syntax_errors.explain(exc, lines, positions.mark, positions.shift)
 
 
 def _scan_back(lines: list[str], line: int) -> Iterator[int]:

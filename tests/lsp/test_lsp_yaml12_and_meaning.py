@@ -58,3 +58,11 @@ async def test_meaning_rules_while_typing(tmp_path: Path) -> None:
         assert "  image: ghcr.io/pacphi/sindri:v3-latest\n" in apply_edits(
             k8s.split("providers:")[0], action.edit.changes[uri]
         )
+
+
+async def test_syntax_error_at_the_unclosed_quote(tmp_path: Path) -> None:
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        uri = await s.open('version: "3.0\nname: demo\ndeployment:\n  provider: docker\n')
+        (error,) = await s.diagnostics(uri, 1)
+        assert (error.code, error.range) == ("SY101", rng(0, 9, 0, 13))
+        assert error.message.startswith('unclosed quote: the "') and "line" not in error.message
