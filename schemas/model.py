@@ -179,19 +179,23 @@ class ImageConfig(SindriModel):
     )
     resolution_strategy: ResolutionStrategy = Field(
         ResolutionStrategy.SEMVER,
-        description="How `version` is resolved to a tag.",
-        json_schema_extra=used_by(),
+        description=f"How `version` is resolved to a tag (only exact versions are used here). {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     allow_prerelease: Bool = Field(
-        False, description="Allow pre-release tags when resolving.", json_schema_extra=used_by()
+        False,
+        description=f"Allow pre-release tags when resolving. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     verify_signature: Bool = Field(
-        True, description="Verify the image signature with cosign.", json_schema_extra=used_by()
+        True,
+        description=f"Verify the image signature with cosign. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     verify_provenance: Bool = Field(
         True,
-        description="Verify the image provenance attestation with cosign.",
-        json_schema_extra=used_by(),
+        description=f"Verify the image provenance attestation with cosign. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
@@ -200,13 +204,13 @@ class ImageConfig(SindriModel):
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
-        description="Expected identity of the signing certificate.",
-        json_schema_extra=used_by(),
+        description=f"Expected identity of the signing certificate. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     certificate_oidc_issuer: str = Field(
         "https://token.actions.githubusercontent.com",
-        description="Expected OIDC issuer of the signing certificate.",
-        json_schema_extra=used_by(),
+        description=f"Expected OIDC issuer of the signing certificate. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
 
 
@@ -247,7 +251,11 @@ class Gpu(StrictModel):
         description="Request GPU hardware. E2B has no GPUs.",
         json_schema_extra=used_by(*GPU_PROVIDERS),
     )
-    type: GpuType = Field(GpuType.NVIDIA, description=f"GPU vendor. {NO_EFFECT}", json_schema_extra=ignored())
+    type: GpuType = Field(
+        GpuType.NVIDIA,
+        description="GPU vendor: the Kubernetes resource requested (`nvidia.com/gpu` or `amd.com/gpu`).",
+        json_schema_extra=used_by("kubernetes"),
+    )
     count: Int = Field(
         1,
         ge=1,
@@ -267,19 +275,19 @@ class Gpu(StrictModel):
     )
 
 
-RESOURCE_PROVIDERS = ("docker", "fly", "e2b", "kubernetes")
+RESOURCE_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
 
 
 class Resources(SindriModel):
     memory: Size | None = Field(
         None,
         description="Memory limit: a whole number and `MB` or `GB`, e.g. `4GB`. Default 4GB (Docker, "
-        "Kubernetes) or 2GB (Fly.io, E2B). DevPod does not pass it on.",
+        "Kubernetes, DevPod's devcontainer hostRequirements) or 2GB (Fly.io, E2B).",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
     cpus: CpuCount | None = Field(
         None,
-        description="Number of CPUs (default 2). DevPod does not pass it on.",
+        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements).",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
     gpu: Gpu | None = Field(
@@ -466,8 +474,9 @@ class Secret(SindriModel):
     permissions: Annotated[str, whole_match(PERMISSIONS_PATTERN)] = Field(
         "0644",
         pattern=PERMISSIONS_PATTERN,
-        description="source file: octal mode of the mounted file, e.g. `0600`.",
-        json_schema_extra=used_by(),
+        description="source file: octal mode of the mounted file, e.g. `0600`. Accepted but has no "
+        "effect: Docker mounts the file read-only with its own mode, other providers do not mount it.",
+        json_schema_extra=ignored(),
     )
     vault_path: str | None = Field(
         None,
@@ -818,8 +827,8 @@ class E2bProvider(StrictModel):
     internet_access: Bool = Field(
         True,
         alias="internetAccess",
-        description=f"Allow outbound internet access. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Allow outbound internet access from the sandbox.",
+        json_schema_extra=E2B,
     )
     allowed_domains: list[str] = Field(
         default_factory=list,
@@ -844,7 +853,11 @@ class E2bProvider(StrictModel):
         description="Extra sandbox metadata (string values).",
         json_schema_extra={**E2B, "default": {}},
     )
-    team: str | None = Field(None, description="E2B team billed (default: personal).", json_schema_extra=E2B)
+    team: str | None = Field(
+        None,
+        description="E2B team billed. Accepted but has no effect: the team is the one of E2B_API_KEY.",
+        json_schema_extra=ignored(),
+    )
     build_on_deploy: Bool = Field(
         False,
         alias="buildOnDeploy",
