@@ -309,6 +309,7 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
 
 def extension_names(ctx: RuleContext) -> Iterator[Finding]:
     known = catalog.extensions()
+    names_known = tuple(known)  # once: did-you-mean prepares its index per tuple of choices
     for key in ("active", "additional"):
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
@@ -324,7 +325,7 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
             seen.setdefault(name, i)
             ext = known.get(name)
             if ext is None:
-                yield _unknown_name(ctx, "SE307", "extension", name, list(known), path)
+                yield _unknown_name(ctx, "SE307", "extension", name, names_known, path)
             elif ext.deprecated:
                 message = f"extension '{name}' is deprecated"
                 fixes: tuple[Fix, ...] = ()
@@ -354,7 +355,7 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _unknown_name(
-    ctx: RuleContext, code: str, kind: str, name: str, known: list[str], path: YamlPath
+    ctx: RuleContext, code: str, kind: str, name: str, known: tuple[str, ...], path: YamlPath
 ) -> Finding:
     from .validate import suggest  # the engine's did-you-mean, shared
 

@@ -8,7 +8,6 @@ when no error-level finding remains.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pydantic
+import rapidfuzz
 
 if TYPE_CHECKING:
     import jsonschema
@@ -339,21 +339,47 @@ def _unknown_key(
 def suggest(
     word: str, choices: Iterable[str], aliases: dict[str, str] | None = None, n: int = 3
 ) -> list[str]:
-    """Did-you-mean candidates, best first: aliases, same letters ignoring case and `_-`, then difflib."""
-    options = [c for c in choices if isinstance(c, str)]
+    """Did-you-mean candidates, best first: aliases, same letters ignoring case and `_-`, then similar
+    spellings (difflib's ratio, computed by rapidfuzz)."""
+    index = _choice_index(choices if isinstance(choices, tuple) else tuple(choices))
     out: list[str] = []
-    if aliases and word in aliases and aliases[word] in options:
+    if aliases and word in aliases and aliases[word] in index.options:
         out.append(aliases[word])
-
-    def norm(s: str) -> str:
-        return re.sub(r"[-_ .]", "", s.lower())
-
-    out += [c for c in options if norm(c) == norm(word) and c not in out]
-    lowered = {c.lower(): c for c in options}
-    for match in difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6):
-        if lowered[match] not in out:
-            out.append(lowered[match])
+    out += [c for c in index.normalized.get(_normalize(word), ()) if c not in out]
+    # rapidfuzz's ratio is difflib's (2 * matches / total length) in C: with thousands of unknown
+    # names, difflib's pure-Python matching was most of the time from a keystroke to its diagnostics.
+    for match, _score, _ in rapidfuzz.process.extract(
+        word.lower(), index.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
+    ):
+        original = index.original[match]
+        if original not in out:
+            out.append(original)
     return out[:n]
+
+
+@dataclass(frozen=True)
+class _ChoiceIndex:
+    options: frozenset[str]
+    normalized: dict[str, tuple[str, ...]]
+    lowered: list[str]
+    original: dict[str, str]
+
+
+def _normalize(s: str) -> str:
+    return _SEPARATORS.sub("", s.lower())
+
+
+_SEPARATORS = re.compile(r"[-_ .]")
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_index(options: tuple[str, ...]) -> _ChoiceIndex:
+    """The choices prepared once (a schema's keys, the catalogue's names), not once per finding."""
+    normalized: dict[str, tuple[str, ...]] = {}
+    for c in options:
+        normalized[_normalize(c)] = (*normalized.get(_normalize(c), ()), c)
+    original = {c.lower(): c for c in options}
+    return _ChoiceIndex(frozenset(options), normalized, list(original), original)
 
 
 # --- JSON Schema errors ------------------------------------------------------------------------------
