@@ -7,6 +7,7 @@ default to UTF-16 offsets: the server converts (or negotiates the `utf-32` posit
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -162,6 +163,7 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
+@functools.cache
 def doc_url(code: str) -> str:
     """Where a code is explained: the single place that decides (the LSP's codeDescription)."""
     return f"{DOCS_FILE.as_uri()}#{code.lower()}"
