@@ -7,6 +7,7 @@ default to UTF-16 offsets: the server converts (or negotiates the `utf-32` posit
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -118,6 +119,7 @@ CODES: dict[str, CodeInfo] = {
     "SY108": CodeInfo("Alias expansion over budget", Severity.ERROR),
     "SY109": CodeInfo("Nesting too deep", Severity.ERROR),
     "SY110": CodeInfo("Recursive alias", Severity.ERROR),
+    "SY111": CodeInfo("YAML 1.1 reads the value differently", Severity.WARNING),
     # SC2xx: the document against the schema
     "SC201": CodeInfo("Empty configuration", Severity.ERROR),
     "SC202": CodeInfo("Unknown key", Severity.WARNING),
@@ -147,6 +149,13 @@ CODES: dict[str, CodeInfo] = {
     "SE315": CodeInfo("Extension listed twice", Severity.INFO),
     "SE316": CodeInfo("Host port published twice", Severity.ERROR),
     "SE320": CodeInfo("Secret too short to be masked", Severity.WARNING),
+    # (new SE3xx codes are taken from the end of the range down, so parallel additions do not clash)
+    "SE394": CodeInfo("Value changed by the provider", Severity.INFO),
+    "SE395": CodeInfo("No image for a provider that cannot build one", Severity.ERROR),
+    "SE396": CodeInfo("Setting for a mode that is not selected", Severity.WARNING),
+    "SE397": CodeInfo("Options for a backend that is not selected", Severity.WARNING),
+    "SE398": CodeInfo("Resource amount the provider cannot run", Severity.ERROR),
+    "SE399": CodeInfo("Port out of range", Severity.ERROR),
     # PR4xx: the chosen provider's prerequisites (language server only; computed off the editing path)
     "PR401": CodeInfo("Provider tool not installed", Severity.WARNING),
     "PR402": CodeInfo("Not logged in to the provider", Severity.WARNING),
@@ -155,6 +164,7 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
+@functools.cache
 def doc_url(code: str) -> str:
     """Where a code is explained: the single place that decides (the LSP's codeDescription)."""
     return f"{DOCS_FILE.as_uri()}#{code.lower()}"

@@ -6,16 +6,20 @@ hover text and the "ignored by the chosen provider" rule read.
 
 The model and the generated JSON Schema must give the same verdict on every document, so scalars are
 strict (no "yes" -> True, no "2" -> 2), explicit `null` is rejected like the schema rejects it, and
-patterns use Python's `re` like the `jsonschema` library does.
+patterns use Python's `re` like the `jsonschema` library does, matched against the whole value as JSON Schema
+(ECMA-262) reads `^...$`: Python's `$` also matches before a final line break, so each pattern also gets a
+`whole_match` check (`name: "env\n"` would otherwise pass and name a lock file with a line break).
 """
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from annotated_types import Ge
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -32,6 +36,11 @@ ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
 SIZE_PATTERN = r"^\d+(MB|GB)$"
 GPU_MEMORY_PATTERN = r"^\d+(GB|MB)$"
 NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+SECRET_NAME_PATTERN = r"^[A-Z][A-Z0-9_]*$"
+PERMISSIONS_PATTERN = r"^0[0-7]{3}$"
+PORT_MAPPING_PATTERN = r"^\d+:\d+$"
+VERSION_PATTERN = r"^\d+\.\d+$"
+K8S_VERSION_PATTERN = r"^v?\d+\.\d+\.\d+$"
 NO_EFFECT = "Accepted but has no effect: no provider of this tool reads it."
 
 
@@ -52,10 +61,26 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def whole_match(pattern: str) -> AfterValidator:
+    """The pattern checked against the whole value (see the module's docstring)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.fullmatch(value) is None:
+            raise ValueError(
+                f"String should match pattern '{pattern}' (a trailing line break is not allowed)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 Int = Annotated[int, _Strict(), BeforeValidator(_whole_number)]
 CpuCount = Annotated[int, Ge(1), _Strict(), BeforeValidator(_whole_number)]
 Bool = StrictBool
-Size = Annotated[str, StringConstraints(pattern=SIZE_PATTERN)]
+Size = Annotated[str, StringConstraints(pattern=SIZE_PATTERN), whole_match(SIZE_PATTERN)]
+GpuMemory = Annotated[str, StringConstraints(pattern=GPU_MEMORY_PATTERN), whole_match(GPU_MEMORY_PATTERN)]
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN), whole_match(NAME_PATTERN)]
 
 
 class SindriModel(BaseModel):
@@ -154,19 +179,23 @@ class ImageConfig(SindriModel):
     )
     resolution_strategy: ResolutionStrategy = Field(
         ResolutionStrategy.SEMVER,
-        description="How `version` is resolved to a tag.",
-        json_schema_extra=used_by(),
+        description=f"How `version` is resolved to a tag (only exact versions are used here). {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     allow_prerelease: Bool = Field(
-        False, description="Allow pre-release tags when resolving.", json_schema_extra=used_by()
+        False,
+        description=f"Allow pre-release tags when resolving. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     verify_signature: Bool = Field(
-        True, description="Verify the image signature with cosign.", json_schema_extra=used_by()
+        True,
+        description=f"Verify the image signature with cosign. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     verify_provenance: Bool = Field(
         True,
-        description="Verify the image provenance attestation with cosign.",
-        json_schema_extra=used_by(),
+        description=f"Verify the image provenance attestation with cosign. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
@@ -175,13 +204,13 @@ class ImageConfig(SindriModel):
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
-        description="Expected identity of the signing certificate.",
-        json_schema_extra=used_by(),
+        description=f"Expected identity of the signing certificate. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
     certificate_oidc_issuer: str = Field(
         "https://token.actions.githubusercontent.com",
-        description="Expected OIDC issuer of the signing certificate.",
-        json_schema_extra=used_by(),
+        description=f"Expected OIDC issuer of the signing certificate. {NO_EFFECT}",
+        json_schema_extra=ignored(),
     )
 
 
@@ -222,7 +251,11 @@ class Gpu(StrictModel):
         description="Request GPU hardware. E2B has no GPUs.",
         json_schema_extra=used_by(*GPU_PROVIDERS),
     )
-    type: GpuType = Field(GpuType.NVIDIA, description=f"GPU vendor. {NO_EFFECT}", json_schema_extra=ignored())
+    type: GpuType = Field(
+        GpuType.NVIDIA,
+        description="GPU vendor: the Kubernetes resource requested (`nvidia.com/gpu` or `amd.com/gpu`).",
+        json_schema_extra=used_by("kubernetes"),
+    )
     count: Int = Field(
         1,
         ge=1,
@@ -235,27 +268,26 @@ class Gpu(StrictModel):
         description="GPU size class, mapped to a Fly.io GPU machine type.",
         json_schema_extra=used_by("fly"),
     )
-    memory: str | None = Field(
+    memory: GpuMemory | None = Field(
         None,
-        pattern=GPU_MEMORY_PATTERN,
         description=f"Minimum GPU memory, e.g. `16GB`. {NO_EFFECT}",
         json_schema_extra=ignored(),
     )
 
 
-RESOURCE_PROVIDERS = ("docker", "fly", "e2b", "kubernetes")
+RESOURCE_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
 
 
 class Resources(SindriModel):
     memory: Size | None = Field(
         None,
         description="Memory limit: a whole number and `MB` or `GB`, e.g. `4GB`. Default 4GB (Docker, "
-        "Kubernetes) or 2GB (Fly.io, E2B). DevPod does not pass it on.",
+        "Kubernetes, DevPod's devcontainer hostRequirements) or 2GB (Fly.io, E2B).",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
     cpus: CpuCount | None = Field(
         None,
-        description="Number of CPUs (default 2). DevPod does not pass it on.",
+        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements).",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
     gpu: Gpu | None = Field(
@@ -409,8 +441,8 @@ class Secret(SindriModel):
 
     model_config = ConfigDict(json_schema_extra={"allOf": SECRET_CONDITIONS})
 
-    name: str = Field(
-        pattern=r"^[A-Z][A-Z0-9_]*$",
+    name: Annotated[str, whole_match(SECRET_NAME_PATTERN)] = Field(
+        pattern=SECRET_NAME_PATTERN,
         description="Environment variable name: upper case letters, digits and `_`, starting with a letter.",
         json_schema_extra=used_by(),
     )
@@ -439,11 +471,12 @@ class Secret(SindriModel):
         description="source file: where the file goes in the environment (required).",
         json_schema_extra=used_by(),
     )
-    permissions: str = Field(
+    permissions: Annotated[str, whole_match(PERMISSIONS_PATTERN)] = Field(
         "0644",
-        pattern=r"^0[0-7]{3}$",
-        description="source file: octal mode of the mounted file, e.g. `0600`.",
-        json_schema_extra=used_by(),
+        pattern=PERMISSIONS_PATTERN,
+        description="source file: octal mode of the mounted file, e.g. `0600`. Accepted but has no "
+        "effect: Docker mounts the file read-only with its own mode, other providers do not mount it.",
+        json_schema_extra=ignored(),
     )
     vault_path: str | None = Field(
         None,
@@ -546,7 +579,9 @@ class Dind(StrictModel):
     )
 
 
-PortMapping = Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]
+PortMapping = Annotated[
+    str, StringConstraints(pattern=PORT_MAPPING_PATTERN), whole_match(PORT_MAPPING_PATTERN)
+]
 
 
 class DockerProvider(SindriModel):
@@ -724,7 +759,7 @@ class DevpodKubernetes(SindriModel):
 class DevpodSsh(SindriModel):
     host: str | None = _devpod_option(None, "SSH host address.")
     user: str = _devpod_option("root", "SSH user.")
-    port: Int = _devpod_option(22, "SSH port.")
+    port: Int = Field(22, ge=1, le=65535, description="SSH port (1 to 65535).", json_schema_extra=DEVPOD)
     key_path: str = _devpod_option("~/.ssh/id_rsa", "Path to the SSH private key.", "keyPath")
 
 
@@ -768,10 +803,9 @@ E2B = used_by("e2b")
 
 
 class E2bProvider(StrictModel):
-    template_alias: str | None = Field(
+    template_alias: Name | None = Field(
         None,
         alias="templateAlias",
-        pattern=NAME_PATTERN,
         description="E2B template name (default: derived from `name`).",
         json_schema_extra=E2B,
     )
@@ -793,8 +827,8 @@ class E2bProvider(StrictModel):
     internet_access: Bool = Field(
         True,
         alias="internetAccess",
-        description=f"Allow outbound internet access. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Allow outbound internet access from the sandbox.",
+        json_schema_extra=E2B,
     )
     allowed_domains: list[str] = Field(
         default_factory=list,
@@ -819,7 +853,11 @@ class E2bProvider(StrictModel):
         description="Extra sandbox metadata (string values).",
         json_schema_extra={**E2B, "default": {}},
     )
-    team: str | None = Field(None, description="E2B team billed (default: personal).", json_schema_extra=E2B)
+    team: str | None = Field(
+        None,
+        description="E2B team billed. Accepted but has no effect: the team is the one of E2B_API_KEY.",
+        json_schema_extra=ignored(),
+    )
     build_on_deploy: Bool = Field(
         False,
         alias="buildOnDeploy",
@@ -883,7 +921,7 @@ class KindCluster(SindriModel):
 class K3dRegistry(SindriModel):
     enabled: Bool = _k8s_option(False, "Create a local registry with the cluster.")
     name: str = _k8s_option("k3d-registry", "Registry name.")
-    port: Int = _k8s_option(5000, "Registry port.")
+    port: Int = _k8s_option(5000, "Registry port (1 to 65535).", ge=1, le=65535)
 
 
 class K3dCluster(SindriModel):
@@ -893,10 +931,10 @@ class K3dCluster(SindriModel):
 
 class K8sCluster(SindriModel):
     provider: K8sClusterKind = _k8s_option(K8sClusterKind.KIND, "Local cluster tool: kind or k3d.")
-    cluster_name: str | None = _k8s_option(
-        None, "Cluster name (default: `name`).", "clusterName", pattern=NAME_PATTERN
+    cluster_name: Name | None = _k8s_option(None, "Cluster name (default: `name`).", "clusterName")
+    version: Annotated[str, whole_match(K8S_VERSION_PATTERN)] = _k8s_option(
+        "v1.35.0", "Kubernetes version.", pattern=K8S_VERSION_PATTERN
     )
-    version: str = _k8s_option("v1.35.0", "Kubernetes version.", pattern=r"^v?\d+\.\d+\.\d+$")
     nodes: Int = _k8s_option(1, "Number of nodes (1 to 10).", ge=1, le=10)
     kind: KindCluster | None = _k8s_option(None, "kind options.")
     k3d: K3dCluster | None = _k8s_option(None, "k3d options.")
@@ -936,13 +974,13 @@ class Providers(SindriModel):
 class SindriConfig(SindriModel):
     """A Sindri cloud development environment (sindri.yaml)."""
 
-    version: str = Field(
-        pattern=r"^\d+\.\d+$",
+    version: Annotated[str, whole_match(VERSION_PATTERN)] = Field(
+        pattern=VERSION_PATTERN,
         description='Configuration format version, a quoted string such as "3.0".',
         examples=["3.0"],
         json_schema_extra=used_by(),
     )
-    name: str = Field(
+    name: Annotated[str, whole_match(NAME_PATTERN)] = Field(
         pattern=NAME_PATTERN,
         description="Environment name: lower case letters, digits and `-`, starting with a letter. "
         "Every remote resource (container, app, workspace, sandbox, Deployment) is named after it.",

@@ -5,6 +5,9 @@ replace an earlier one, and its constructor expands aliases into Python objects 
 module composes nodes itself from the (C, where available) parser's event stream: iteratively, with a
 nesting limit, an alias-expansion budget checked before any Python value is built, duplicate keys
 recorded, and only the first document kept. It never raises: every problem becomes a finding.
+
+Plain scalars are resolved by YAML 1.2 (`resolve_plain`), as upstream's serde_yaml reads them, not by
+PyYAML's YAML 1.1 resolver; where 1.1 would read one differently, the node is noted (`yaml11`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import syntax_errors
 from .findings import Finding, Fix, Position, Range, TextEdit, make
 
 try:
@@ -36,15 +40,7 @@ _UNSET: Any = object()
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
 """Line breaks to YAML (1.1, as libyaml reads it) that are not line breaks to an editor (LSP)."""
-_RESOLVER: Any = yaml.resolver.Resolver()
-
-
-def _resolve(text: str) -> str:
-    """The implicit tag of a plain scalar (int, bool, null, ...) by YAML 1.1's rules, as PyYAML does."""
-    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
-    return tag
-
-
+_RESOLVER_11: Any = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -59,6 +55,107 @@ _KEEP_AS_TEXT = {
     "tag:yaml.org,2002:value",
     "tag:yaml.org,2002:merge",
 }
+
+# YAML 1.2 core schema, as upstream's serde_yaml reads plain scalars (yaml-language-server reads 1.2 too).
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_OCT = re.compile(r"0o[0-7]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_SPECIAL_FLOATS = {
+    ".inf": float("inf"),
+    ".Inf": float("inf"),
+    ".INF": float("inf"),
+    "+.inf": float("inf"),
+    "+.Inf": float("inf"),
+    "+.INF": float("inf"),
+    "-.inf": float("-inf"),
+    "-.Inf": float("-inf"),
+    "-.INF": float("-inf"),
+    ".nan": float("nan"),
+    ".NaN": float("nan"),
+    ".NAN": float("nan"),
+}
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def resolve_plain(text: str) -> Any:
+    """The value of a plain scalar by the YAML 1.2 core schema, as upstream (serde_yaml) reads it.
+
+    Only `true`/`false` are booleans and only decimal, `0x` and `0o` numbers are integers: `no`, `on`,
+    `2222:22`, `1_000` and `=` are text. Digits with a leading zero (`0600`) are text too, as serde_yaml
+    reads them.
+    """
+    if text in _NULLS:
+        return None
+    boolean = _BOOLS.get(text)
+    if boolean is not None:
+        return boolean
+    if not text or text[0] not in _NUMBER_START:
+        return text
+    if _INT.fullmatch(text):
+        return text if _LEADING_ZERO.fullmatch(text) else int(text)
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return _SPECIAL_FLOATS.get(text, text)
+
+
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
+_YAML11_CANDIDATE_START = frozenset("0123456789+-.=<~nNoOyY")
+
+
+@dataclass(frozen=True)
+class Yaml11Reading:
+    """How a YAML 1.1 reader reads a plain scalar that YAML 1.2 reads differently."""
+
+    value: Any
+    kind: str
+    """Words for the 1.1 reading, e.g. "the boolean false", "the number 133342", "a date"."""
+
+
+def yaml11_reading(text: str, value12: Any) -> Yaml11Reading | None:
+    """The YAML 1.1 reading of a plain scalar when it differs from the 1.2 one `value12`, else None.
+
+    1.1 has booleans yes/no/on/off/y/n (in any case, as some 1.1 tools read them), sexagesimal
+    numbers (`2222:22`), octals with a leading zero, `_` in numbers, dates and the `=` value key.
+    """
+    if not text or text[0] not in _YAML11_CANDIDATE_START:
+        return None
+    lowered = text.lower()
+    if lowered in _YAML11_BOOLS:
+        flag = lowered in ("yes", "on", "y")
+        return Yaml11Reading(flag, f"the boolean {'true' if flag else 'false'}")
+    tag = _RESOLVER_11.resolve(yaml.ScalarNode, text, (True, False))
+    if tag in _SCALAR_TAGS:
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, text))
+        except (ValueError, yaml.YAMLError):
+            return None
+    elif tag == "tag:yaml.org,2002:timestamp":
+        return Yaml11Reading(text, "a date")
+    elif tag == "tag:yaml.org,2002:value":
+        return Yaml11Reading(text, "the special value key '='")
+    else:
+        value = text
+    if type(value) is type(value12) and (value == value12 or (value != value and value12 != value12)):
+        return None
+    return Yaml11Reading(value, _describe(value))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the text '{value}'"
 
 
 class Node:
@@ -140,6 +237,8 @@ class PositionedDocument:
     root: Node | None
     findings: list[Finding]
     bom: bool = False
+    yaml11: list[tuple[ScalarNode, Yaml11Reading]] = field(default_factory=list)
+    """Plain scalars that a YAML 1.1 reader reads differently, with that reading (rule SY111)."""
     _data: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -336,6 +435,7 @@ class _Composer:
         self.anchors: dict[str, Node] = {}
         self.open: set[int] = set()
         self.expanded = 0
+        self.yaml11: list[tuple[ScalarNode, Yaml11Reading]] = []
 
     def span(self, event: Any) -> tuple[int, int, int, int]:
         return (*self.lines.mark(event.start_mark), *self.lines.mark(event.end_mark))
@@ -440,12 +540,17 @@ class _Composer:
     def _scalar(self, event: Any) -> ScalarNode:
         text: str = event.value
         tag = event.tag
-        if tag is None:
-            tag = _resolve(text) if event.implicit[0] else _STR
-        elif tag == "!":
-            tag = _STR
-        value: Any = text
         span = self.span(event)
+        if tag is None and event.implicit[0]:
+            value: Any = resolve_plain(text)
+            node = ScalarNode(*span, value, text, True)
+            reading = yaml11_reading(text, value)
+            if reading is not None:
+                self.yaml11.append((node, reading))
+            return node
+        if tag is None or tag == "!":
+            tag = _STR
+        value = text
         if tag in _SCALAR_TAGS:
             try:
                 value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, text))
@@ -539,7 +644,9 @@ def parse(text: str | bytes) -> PositionedDocument:
         findings.append(make("SY101", f"the file could not be read as YAML: {exc}", Range.of(0, 0, 0, 0), ()))
         root = None
     findings = composer.findings + findings
-    return PositionedDocument(text if not bom else "\ufeff" + text, lines.lines, root, findings, bom)
+    return PositionedDocument(
+        text if not bom else "\ufeff" + text, lines.lines, root, findings, bom, composer.yaml11
+    )
 
 
 def _reader_finding(exc: yaml.reader.ReaderError, lines: _Lines) -> Finding:
@@ -591,15 +698,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, positions: _Lines) -> Finding:
     if "maximum nesting depth" in problem:
         r = Range.of(line, col + col_shift, line, col + col_shift + 1)
         return make("SY109", "nesting deeper than the parser allows; the file was not read further", r, ())
-    message = problem or "invalid YAML"
-    if exc.context:
-        message = f"{message} ({exc.context.strip()}"
-        if exc.context_mark is not None and exc.context_mark is not mark:
-            start_line, start_col = positions.mark(exc.context_mark)
-            message += f" started at line {start_line + 1}, column {start_col + 1}"
-        message += ")"
-    end = col + 1 if col < len(line_text) else col
-    return make("SY101", message, Range.of(line, col + col_shift, line, end + col_shift), ())
+    return syntax_errors.explain(exc, lines, positions.mark, positions.shift)
 
 
 def _scan_back(lines: list[str], line: int) -> Iterator[int]:

@@ -7,16 +7,17 @@ positions from the positioned document. `RULES` lists them in the order they run
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import catalog
+from . import catalog, provider_rules
 from .findings import Finding, Fix, Range, TextEdit, make
 from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
-from .positioned import MappingNode, PositionedDocument, deref
+from .positioned import MappingNode, Node, PositionedDocument, SequenceNode, deref
 from .secret_values import (
     MIN_MASKED_LENGTH,
     SecretFileError,
@@ -210,6 +211,12 @@ def ignored_fields(ctx: RuleContext) -> Iterator[Finding]:
                 and ("kubernetes" if name == "k8s" else canonical_provider(name)) != chosen
             ):
                 continue  # the whole block is reported by other_provider_blocks
+            if (
+                path == ("providers", "devpod")
+                and name in provider_rules.DEVPOD_BACKENDS
+                and name != ctx.get("providers", "devpod", "type")
+            ):
+                continue  # the whole block is reported by devpod_backend_options
             users = child.get("x-providers")
             if isinstance(users, list) and chosen not in users:
                 if gpu_error and here[:3] == ("deployment", "resources", "gpu"):
@@ -341,6 +348,7 @@ def short_secrets(ctx: RuleContext) -> Iterator[Finding]:
 
 def extension_names(ctx: RuleContext) -> Iterator[Finding]:
     known = catalog.extensions()
+    names_known = tuple(known)  # once: did-you-mean prepares its index per tuple of choices
     for key in ("active", "additional"):
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
@@ -356,7 +364,7 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
             seen.setdefault(name, i)
             ext = known.get(name)
             if ext is None:
-                yield _unknown_name(ctx, "SE307", "extension", name, list(known), path)
+                yield _unknown_name(ctx, "SE307", "extension", name, names_known, path)
             elif ext.deprecated:
                 message = f"extension '{name}' is deprecated"
                 fixes: tuple[Fix, ...] = ()
@@ -386,7 +394,7 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _unknown_name(
-    ctx: RuleContext, code: str, kind: str, name: str, known: list[str], path: YamlPath
+    ctx: RuleContext, code: str, kind: str, name: str, known: tuple[str, ...], path: YamlPath
 ) -> Finding:
     from .validate import suggest  # the engine's did-you-mean, shared
 
@@ -496,7 +504,56 @@ def duplicate_ports(ctx: RuleContext) -> Iterator[Finding]:
             seen[host] = i
 
 
+def yaml11_readings(ctx: RuleContext) -> Iterator[Finding]:
+    """Plain values that YAML 1.1 tools read differently from YAML 1.2 (upstream, this tool): a warning
+    with a fix that writes the value so both read it the same (quoted text, or a plain number)."""
+    if not ctx.doc.yaml11:
+        return
+    paths = _value_paths(ctx.doc.root)
+    for node, reading in ctx.doc.yaml11:
+        path = paths.get(id(node))
+        if path is None:
+            continue  # a key (keys are always text here) or a merged mapping's value
+        written = _portable(node.value, node.text, schema_at(ctx.schema, path) or {})
+        shown = f"the text '{node.value}'" if isinstance(node.value, str) else f"the number {node.value}"
+        yield make(
+            "SY111",
+            f"'{node.text}' is {shown} in YAML 1.2 (as upstream and this tool read it), but YAML 1.1 "
+            f"tools read it as {reading.kind}; write {written} so every reader agrees",
+            node.range,
+            path,
+            fixes=(Fix(f"Write {written}", (TextEdit(node.range, written),), preferred=True),),
+            data={"yaml11": reading.kind},
+        )
+
+
+def _portable(value: Any, text: str, sub: dict[str, Any]) -> str:
+    """The value written so YAML 1.1 and 1.2 read it alike: text in quotes, numbers in decimal."""
+    if isinstance(value, str):
+        return json.dumps(text)
+    if isinstance(value, float) and value.is_integer() and sub.get("type") == "integer":
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _value_paths(root: Node | None) -> dict[int, YamlPath]:
+    """The path of every value node (not keys), by the node's id; aliases are not followed."""
+    out: dict[int, YamlPath] = {}
+    stack: list[tuple[Node | None, YamlPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is None:
+            continue
+        out[id(node)] = path
+        if isinstance(node, MappingNode):
+            stack.extend((entry.value, (*path, entry.key.text)) for entry in node.entries)
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.items))
+    return out
+
+
 RULES: tuple[Rule, ...] = (
+    yaml11_readings,
     unsupported_provider,
     gpu_on_e2b,
     other_provider_blocks,
@@ -512,6 +569,12 @@ RULES: tuple[Rule, ...] = (
     image_and_image_config,
     duplicate_secrets,
     duplicate_ports,
+    provider_rules.ports_in_range,
+    provider_rules.resource_amounts,
+    provider_rules.devpod_backend_options,
+    provider_rules.inactive_mode_settings,
+    provider_rules.image_required,
+    provider_rules.provider_changes,
 )
 
 

@@ -8,7 +8,6 @@ when no error-level finding remains.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pydantic
+import rapidfuzz
 
 if TYPE_CHECKING:
     import jsonschema
@@ -76,6 +76,17 @@ PLACEHOLDERS: dict[str, Any] = {
     "registry": "ghcr.io/pacphi/sindri",
     "source": "env",
 }
+_BOOLEAN_WORDS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "y": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "n": False,
+}
+"""Words YAML 1.1 reads as booleans (text in YAML 1.2), for the 'Change to true/false' fix."""
 _TYPE_WORDS = {
     "string": "text",
     "integer": "a whole number",
@@ -122,7 +133,7 @@ def _schema_errors(data: Any) -> Iterator[ValidationError]:
     except (ValueError, TypeError):
         items = None
     if items is None:
-        yield from _validator().iter_errors(data)
+        yield from schema_validator().iter_errors(data)
         return
     # Only list items failed (a bad secret among thousands): check just those items, and report
     # each error at its place in the whole document.
@@ -149,16 +160,36 @@ def _failing_items(exc: pydantic.ValidationError, data: Any) -> set[tuple[str, i
 
 @functools.cache
 def _item_validator(key: str) -> jsonschema.protocols.Validator:
-    return _validator().evolve(schema=schema()["properties"][key]["items"])
+    return schema_validator().evolve(schema=schema()["properties"][key]["items"])
 
 
 @functools.cache
-def _validator() -> jsonschema.protocols.Validator:
+def schema_validator() -> jsonschema.protocols.Validator:
+    """The JSON Schema validator of sindri.yaml, with `pattern` read as JSON Schema means it."""
     import jsonschema  # only once the model rejected a document: keeps ~50 ms off every start
 
     s = schema()
-    cls = jsonschema.validators.validator_for(s, default=jsonschema.Draft7Validator)
-    return cls(s, format_checker=None)
+    base = jsonschema.validators.validator_for(s, default=jsonschema.Draft7Validator)
+    cls = jsonschema.validators.extend(base, {"pattern": _pattern_keyword})  # type: ignore[no-untyped-call]
+    validator: jsonschema.protocols.Validator = cls(s, format_checker=None)
+    return validator
+
+
+def _pattern_keyword(
+    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, sub: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """`pattern` as JSON Schema (ECMA-262) reads it: `$` is the end of the value. Python's `$` also
+    matches before a final line break, so `name: "env\n"` passed and named a lock file with a newline."""
+    from jsonschema.exceptions import ValidationError
+
+    if isinstance(instance, str) and _ecma_pattern(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    ends = pattern.endswith("$") and not pattern.endswith("\\$")
+    return re.compile(pattern[:-1] + r"\Z" if ends else pattern)
 
 
 def validate_text(
@@ -171,7 +202,7 @@ def validate_text(
         findings = list(doc.findings)
         if not any(f.severity == Severity.ERROR for f in findings) or doc.root is not None:
             findings.extend(_check(doc, source_path, check_files))
-        findings = _dedupe(findings)
+        findings = _portability_after_errors(_dedupe(findings))
         findings.sort(key=lambda f: (f.range.start.line, f.range.start.character, f.code))
         config = None
         if not any(f.severity == Severity.ERROR for f in findings) and doc.root is not None:
@@ -308,21 +339,47 @@ def _unknown_key(
 def suggest(
     word: str, choices: Iterable[str], aliases: dict[str, str] | None = None, n: int = 3
 ) -> list[str]:
-    """Did-you-mean candidates, best first: aliases, same letters ignoring case and `_-`, then difflib."""
-    options = [c for c in choices if isinstance(c, str)]
+    """Did-you-mean candidates, best first: aliases, same letters ignoring case and `_-`, then similar
+    spellings (difflib's ratio, computed by rapidfuzz)."""
+    index = _choice_index(choices if isinstance(choices, tuple) else tuple(choices))
     out: list[str] = []
-    if aliases and word in aliases and aliases[word] in options:
+    if aliases and word in aliases and aliases[word] in index.options:
         out.append(aliases[word])
-
-    def norm(s: str) -> str:
-        return re.sub(r"[-_ .]", "", s.lower())
-
-    out += [c for c in options if norm(c) == norm(word) and c not in out]
-    lowered = {c.lower(): c for c in options}
-    for match in difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6):
-        if lowered[match] not in out:
-            out.append(lowered[match])
+    out += [c for c in index.normalized.get(_normalize(word), ()) if c not in out]
+    # rapidfuzz's ratio is difflib's (2 * matches / total length) in C: with thousands of unknown
+    # names, difflib's pure-Python matching was most of the time from a keystroke to its diagnostics.
+    for match, _score, _ in rapidfuzz.process.extract(
+        word.lower(), index.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
+    ):
+        original = index.original[match]
+        if original not in out:
+            out.append(original)
     return out[:n]
+
+
+@dataclass(frozen=True)
+class _ChoiceIndex:
+    options: frozenset[str]
+    normalized: dict[str, tuple[str, ...]]
+    lowered: list[str]
+    original: dict[str, str]
+
+
+def _normalize(s: str) -> str:
+    return _SEPARATORS.sub("", s.lower())
+
+
+_SEPARATORS = re.compile(r"[-_ .]")
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_index(options: tuple[str, ...]) -> _ChoiceIndex:
+    """The choices prepared once (a schema's keys, the catalogue's names), not once per finding."""
+    normalized: dict[str, tuple[str, ...]] = {}
+    for c in options:
+        normalized[_normalize(c)] = (*normalized.get(_normalize(c), ()), c)
+    original = {c.lower(): c for c in options}
+    return _ChoiceIndex(frozenset(options), normalized, list(original), original)
 
 
 # --- JSON Schema errors ------------------------------------------------------------------------------
@@ -482,11 +539,13 @@ def _wrong_type(doc: PositionedDocument, path: YamlPath, value: Any, expected: A
             message += f'; write it in quotes: "{node.text}"'
             fixes.append(Fix("Quote the value", (TextEdit(r, json.dumps(node.text)),), preferred=True))
         elif "integer" in types and isinstance(value, str) and re.fullmatch(r"\d+", value):
-            fixes.append(Fix("Remove the quotes", (TextEdit(r, value),), preferred=True))
-        elif (
-            "boolean" in types and isinstance(value, str) and value.lower() in ("true", "false", "yes", "no")
-        ):
-            new = "true" if value.lower() in ("true", "yes") else "false"
+            number = str(int(value))  # `022` is text in YAML 1.2: drop the leading zeros too
+            title = "Remove the quotes" if number == value else f"Change to {number}"
+            fixes.append(Fix(title, (TextEdit(r, number),), preferred=True))
+        elif "boolean" in types and isinstance(value, str) and value.lower() in _BOOLEAN_WORDS:
+            new = "true" if _BOOLEAN_WORDS[value.lower()] else "false"
+            if node.plain and value.lower() not in ("true", "false"):
+                message += f"; YAML 1.2 (as upstream reads it) has only true and false, so '{value}' is text"
             fixes.append(Fix(f"Change to {new}", (TextEdit(r, new),), preferred=True))
         elif "array" in types and isinstance(value, str):
             fixes.append(Fix("Make it a list", (TextEdit(r, f"[{_yaml_scalar(value)}]"),), preferred=True))
@@ -646,7 +705,11 @@ SHOWN_CHARACTERS = 80
 
 
 def _show(value: Any) -> str:
-    text = f"'{value}'" if isinstance(value, str) else json.dumps(value)
+    text = (
+        (f"'{value}'" if value.isprintable() else json.dumps(value))
+        if isinstance(value, str)
+        else json.dumps(value)
+    )
     return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
 
 
@@ -662,6 +725,15 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a mapping"
+
+
+def _portability_after_errors(findings: list[Finding]) -> list[Finding]:
+    """A YAML 1.1 reading (SY111) where the 1.2 value is already an error says nothing more: the
+    error's own fix (`yes` -> true where a boolean is expected) is the one to apply."""
+    if not any(f.code == "SY111" for f in findings):
+        return findings
+    errors = {f.range for f in findings if f.severity == Severity.ERROR}
+    return [f for f in findings if f.code != "SY111" or f.range not in errors]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

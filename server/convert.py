@@ -31,13 +31,33 @@ class Positions:
         self.uri = doc.uri
         self.codec = doc.position_codec
         self.lines = list(doc.lines if lines is None else lines)
+        self._ascii: dict[int, str | None] = {}
 
     def range(self, rng: Range) -> lsp.Range:
+        start, end = rng.start, rng.end
+        start_line, end_line = self._plain(start.line), self._plain(end.line)
+        if start_line is not None and end_line is not None:  # ASCII: every encoding counts alike
+            return lsp.Range(
+                start=lsp.Position(start.line, min(start.character, len(start_line))),
+                end=lsp.Position(end.line, min(end.character, len(end_line))),
+            )
         server = ServerTextRange(
             start=ServerTextPosition(rng.start.line, rng.start.character),
             end=ServerTextPosition(rng.end.line, rng.end.character),
         )
         return self.codec.range_to_client_units(self.lines, server)
+
+    def _plain(self, line: int) -> str | None:
+        """The line when it is ASCII, where code points, UTF-16 and UTF-8 units are the same: the
+        codec counts character by character in Python, which was most of the cost of publishing
+        thousands of findings."""
+        if line in self._ascii:
+            return self._ascii[line]
+        if not 0 <= line < len(self.lines):
+            return None  # past the end: the codec's own rule applies
+        text = self.lines[line]
+        plain = self._ascii[line] = text if text.isascii() else None
+        return plain
 
     def diagnostic(self, finding: Finding) -> lsp.Diagnostic:
         related = [
