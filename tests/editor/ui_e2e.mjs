@@ -253,6 +253,7 @@ let page;
 
 async function shot(name) {
   if (!page || page.isClosed()) return undefined;
+  await sleep(700); // let a notification finish sliding in: the screenshots are for people to read
   const file = path.join(ARTIFACTS, `${String(stepNo).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file });
   return file;
