@@ -673,6 +673,7 @@ async function main() {
     }
     removeProject(`sindri-${NAME}`);
     removeProject(`sindri-${UNTRUSTED_NAME}`);
+    fs.rmSync(root, { recursive: true, force: true });
     process.exit(1);
   };
   process.once("SIGTERM", stop);
