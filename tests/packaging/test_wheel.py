@@ -9,6 +9,7 @@ repo's editable install of sindri stays invisible; only the wheel's copy can be 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,15 +21,20 @@ import pytest
 from support import docker_engine_up, need
 
 REPO = Path(__file__).resolve().parents[2]
+BUILD_LEFTOVERS = ("build", "dist", ".venv", ".git", "*.egg-info", "__pycache__", "node_modules", ".*_cache")
 SAMPLE = 'version: "3.0"\nname: wheel-env\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # from a clean copy: setuptools reuses the checkout's build/lib, which may hold files the package
+    # data no longer names (a wheel built there can carry a catalogue pyproject.toml leaves out)
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*BUILD_LEFTOVERS))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "-q", "-w", str(out), str(REPO)],
+         "-q", "-w", str(out), str(source)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (built,) = out.glob("sindri_editor-*.whl")
