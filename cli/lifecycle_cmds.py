@@ -17,6 +17,7 @@ import os
 import shlex
 import signal
 import sys
+import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,9 +79,11 @@ def _execute(make: Callable[[], Awaitable[T]], redact: Redactor) -> T:
         signum = received[0] if received else signal.SIGTERM
         _fail(f"{STOP_SIGNALS[signum]}; the running tools were stopped", 128 + signum)
     except Exception as exc:
-        if os.environ.get("SINDRI_DEBUG") == "1":
-            raise
         detail = redact(str(exc)).splitlines()[0] if str(exc) else ""
+        if os.environ.get("SINDRI_DEBUG") == "1":  # the traceback quotes values: masked like all output
+            with contextlib.suppress(OSError):
+                sys.stderr.write(redact(traceback.format_exc()))
+            _fail(f"unexpected {type(exc).__name__}: {detail}")
         _fail(f"unexpected {type(exc).__name__}: {detail} (run with SINDRI_DEBUG=1 for details)")
     raise AssertionError("unreachable")  # pragma: no cover
 

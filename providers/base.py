@@ -42,6 +42,11 @@ class Provider(ABC):
     def progress(self, line: str) -> None:
         self.runner.progress(line)
 
+    def probe_timeout(self, longest: float) -> float:
+        """A prerequisite probe's timeout: at most `longest`, and never more than the runner's own
+        default (the editor's `prerequisiteTimeout`, the CLI's --timeout)."""
+        return min(longest, self.runner.default_timeout)
+
     @abstractmethod
     async def check_prerequisites(self) -> PrerequisiteStatus:
         """Which tools, logins and daemons this provider needs, and which are missing (with fixes)."""

@@ -233,7 +233,9 @@ class E2bProvider(Provider):
             )
         else:
             status.available.append(key_item)
-            probe = self._sdk("checking the API key", self._probe(), timeout=PROBE_TIMEOUT)
+            probe = self._sdk(
+                "checking the API key", self._probe(), timeout=self.probe_timeout(PROBE_TIMEOUT)
+            )
             api = Prerequisite(name="e2b-api", description=f"E2B API at {self._where()}", kind="auth")
             try:
                 await probe
@@ -246,7 +248,7 @@ class E2bProvider(Provider):
         return status
 
     async def _probe(self) -> None:
-        pager = AsyncSandbox.list(limit=1, **self._api(PROBE_TIMEOUT))
+        pager = AsyncSandbox.list(limit=1, **self._api(self.probe_timeout(PROBE_TIMEOUT)))
         await pager.next_items()
 
     async def _cli_item(self) -> Prerequisite:

@@ -27,6 +27,7 @@ from .errors import (
     ProviderError,
     ToolFailedError,
     ToolOutputError,
+    ToolTimeoutError,
     UnsupportedError,
 )
 from .images import configured_image
@@ -396,7 +397,7 @@ class FlyProvider(Provider):
                 )
             )
             return status
-        version = await self._fly("version", "--json", timeout=PROBE_TIMEOUT, check=False)
+        version = await self._fly("version", "--json", timeout=self.probe_timeout(PROBE_TIMEOUT), check=False)
         try:
             number = str(json.loads(version.stdout).get("Version") or "unknown")
         except (json.JSONDecodeError, AttributeError):
@@ -406,8 +407,16 @@ class FlyProvider(Provider):
                 name="flyctl", description="Fly.io command line (flyctl)", kind="tool", version=number
             )
         )
-        whoami = await self._fly("auth", "whoami", "--json", timeout=PROBE_TIMEOUT, check=False)
         auth = Prerequisite(name="flyctl-auth", description="Fly.io login", kind="auth", docs_url=DOCS_URL)
+        try:
+            whoami = await self._fly(
+                "auth", "whoami", "--json", timeout=self.probe_timeout(PROBE_TIMEOUT), check=False
+            )
+        except ToolTimeoutError as err:  # a hanging login check is a finding, not a failed check
+            auth.install_hint = LOGIN_HINT
+            auth.description = f"Fly.io login ({err})"
+            status.missing.append(auth)
+            return status
         if whoami.ok:
             try:
                 auth.version = str(json.loads(whoami.stdout).get("email") or "") or None

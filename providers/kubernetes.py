@@ -371,7 +371,9 @@ class KubernetesProvider(Provider):
         return items
 
     async def _current_context(self) -> str:
-        result = await self._kubectl("config", "current-context", check=False, timeout=PROBE_TIMEOUT)
+        result = await self._kubectl(
+            "config", "current-context", check=False, timeout=self.probe_timeout(PROBE_TIMEOUT)
+        )
         if not result.ok or not result.stdout.strip():
             raise ProviderError(
                 f"kubectl has no current context: {self.runner.tail(result) or 'empty output'}",
@@ -386,11 +388,15 @@ class KubernetesProvider(Provider):
         kind_clusters: list[str] = []
         k3d_clusters: list[str] = []
         if context.startswith("kind-") and self.runner.which("kind"):
-            result = await self.runner.run(["kind", "get", "clusters"], check=False, timeout=PROBE_TIMEOUT)
+            result = await self.runner.run(
+                ["kind", "get", "clusters"], check=False, timeout=self.probe_timeout(PROBE_TIMEOUT)
+            )
             kind_clusters = parse_kind_clusters(result.stdout) if result.ok else []
         elif context.startswith("k3d-") and self.runner.which("k3d"):
             result = await self.runner.run(
-                ["k3d", "cluster", "list", "-o", "json"], check=False, timeout=PROBE_TIMEOUT
+                ["k3d", "cluster", "list", "-o", "json"],
+                check=False,
+                timeout=self.probe_timeout(PROBE_TIMEOUT),
             )
             k3d_clusters = parse_k3d_clusters(result.stdout) if result.ok else []
         kind, name = cluster_kind(context, kind_clusters, k3d_clusters)
@@ -411,7 +417,9 @@ class KubernetesProvider(Provider):
                 )
             )
             return status
-        version = await self._kubectl("version", "--client", "-o", "json", check=False, timeout=PROBE_TIMEOUT)
+        version = await self._kubectl(
+            "version", "--client", "-o", "json", check=False, timeout=self.probe_timeout(PROBE_TIMEOUT)
+        )
         try:
             client = json.loads(version.stdout)["clientVersion"]["gitVersion"]
         except (json.JSONDecodeError, KeyError, TypeError):
@@ -431,7 +439,7 @@ class KubernetesProvider(Provider):
         )
         for tool, argv in (("kind", ["kind", "version"]), ("k3d", ["k3d", "version"])):
             if self.runner.which(tool):
-                result = await self.runner.run(argv, check=False, timeout=PROBE_TIMEOUT)
+                result = await self.runner.run(argv, check=False, timeout=self.probe_timeout(PROBE_TIMEOUT))
                 first = (result.stdout.strip() or result.stderr.strip() or "unknown").splitlines()[0]
                 status.available.append(
                     Prerequisite(
@@ -442,7 +450,11 @@ class KubernetesProvider(Provider):
                     )
                 )
         reachable = await self._kubectl(
-            "cluster-info", "--request-timeout=10s", check=False, timeout=PROBE_TIMEOUT, hint=CLUSTER_HINT
+            "cluster-info",
+            "--request-timeout=10s",
+            check=False,
+            timeout=self.probe_timeout(PROBE_TIMEOUT),
+            hint=CLUSTER_HINT,
         )
         if reachable.ok:
             status.available.append(

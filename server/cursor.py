@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.-]+)\s*:(?:\s+|$)(?P<value>.*)$")
-_ITEM_LINE = re.compile(r"^(?P<indent>\s*)-(?:\s+|$)(?P<value>.*)$")
-_TYPING_KEY = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<word>[A-Za-z0-9_.-]*)$")
-_TYPING_VALUE = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.-]+)\s*:\s*(?P<word>[^#]*)$")
+_START = r"^\ufeff?(?P<indent>\s*)"
+"""A line's indentation; a BOM kept at the start of the first line is not part of it (it is a column)."""
+_KEY_LINE = re.compile(_START + r"(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.-]+)\s*:(?:\s+|$)(?P<value>.*)$")
+_ITEM_LINE = re.compile(_START + r"-(?:\s+|$)(?P<value>.*)$")
+_TYPING_KEY = re.compile(_START + r"(?P<dash>-\s+)?(?P<word>[A-Za-z0-9_.-]*)$")
+_TYPING_VALUE = re.compile(_START + r"(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_.-]+)\s*:\s*(?P<word>[^#]*)$")
 
 Kind = Literal["key", "value", "item"]
 

@@ -10,12 +10,16 @@ Diagnostics are pushed (`textDocument/publishDiagnostics`), never pulled, so no 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 
 from lsprotocol import types as lsp
-from sindri.schemas.validate import validate_text
+from sindri.schemas.validate import ValidationResult, validate_text
 
 from . import prerequisites
 from .convert import Positions
@@ -25,6 +29,24 @@ log = logging.getLogger(__name__)
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sindri-validate")
 _running: dict[str, asyncio.Task[None]] = {}
+_TEST_GATE = os.environ.get("SINDRI_LSP_TEST_GATE")
+"""Tests only: a folder holding a FIFO `release`. Each validation first creates `started-<n>` there
+(n = 1, 2, ...) and then waits until the test writes to `release`, so a test can hold a validation
+open for as long as it needs instead of hoping the validation is slow."""
+_gate_count = itertools.count(1)
+
+
+def _gated(check: Callable[[], ValidationResult]) -> Callable[[], ValidationResult]:
+    if not _TEST_GATE:
+        return check
+
+    def held() -> ValidationResult:
+        Path(_TEST_GATE, f"started-{next(_gate_count)}").touch()
+        with open(Path(_TEST_GATE, "release")) as fifo:
+            fifo.read()
+        return check()
+
+    return held
 
 
 def schedule(ls: SindriLanguageServer, uri: str) -> None:
@@ -41,7 +63,7 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         version, text = doc.version, doc.source
         try:
             check = partial(validate_text, text, source_path=source_path(uri))
-            result = await loop.run_in_executor(_executor, check)
+            result = await loop.run_in_executor(_executor, _gated(check))
         except Exception:  # the engine promises not to raise; if it does, keep serving
             log.exception("validation failed for %s", uri)
             return

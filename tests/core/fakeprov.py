@@ -77,6 +77,8 @@ class FakeProvider(Provider):
                 "sh",
                 "-c",
                 'echo $$ > "${FAKE_PIDFILE:-/dev/null}"; echo "deploying with $API_TOKEN";'
+                ' if [ -n "$FAKE_ECHO_CREDENTIALS" ]; then for v in FLY_API_TOKEN FLY_ACCESS_TOKEN'
+                ' E2B_API_KEY DOCKER_PASSWORD; do eval "echo $v=\\$$v"; done; fi;'
                 ' sleep "${FAKE_DEPLOY_SLEEP:-0}"',
             ],
             env=secrets,

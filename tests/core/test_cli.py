@@ -94,6 +94,31 @@ def test_unexpected_errors_are_one_line_and_redacted(project: Path) -> None:
     assert "SINDRI_DEBUG=1" in crash.stderr and SECRET not in crash.stderr
 
 
+def test_sindri_debug_shows_the_traceback_masked(project: Path) -> None:
+    env = {"FAKE_CRASH": "1", "SINDRI_DEBUG": "1"}
+    crash = fake_cli("connect", "--", "true", cwd=project.parent, env=env)
+    assert crash.returncode == 1
+    assert "Traceback (most recent call last):" in crash.stderr, crash.stderr
+    assert "RuntimeError: boom: ********" in crash.stderr and "in connect" in crash.stderr
+    assert SECRET not in crash.stderr
+
+
+def test_provider_credentials_are_masked_in_output(project: Path) -> None:
+    """README: FLY_API_TOKEN, FLY_ACCESS_TOKEN, E2B_API_KEY and DOCKER_PASSWORD are masked like secrets
+    (the fake deploy tool prints them)."""
+    creds = {
+        "FLY_API_TOKEN": "fly-api-Tok3n-value",
+        "FLY_ACCESS_TOKEN": "fly-access-Tok3n-value",
+        "E2B_API_KEY": "e2b_k3y-value",
+        "DOCKER_PASSWORD": "d0cker-pass-value",
+    }
+    deploy = fake_cli("deploy", cwd=project.parent, env={**creds, "FAKE_ECHO_CREDENTIALS": "1"})
+    assert deploy.returncode == 0, deploy.stderr
+    for name, value in creds.items():
+        assert value not in deploy.stdout + deploy.stderr, name
+        assert f"{name}=********" in deploy.stderr, name
+
+
 def test_busy_environment_and_ctrl_c(project: Path, tmp_path: Path) -> None:
     pidfile = tmp_path / "tool.pid"
     env = {**os.environ, "API_TOKEN": SECRET, "FAKE_DEPLOY_SLEEP": "60", "FAKE_PIDFILE": str(pidfile)}

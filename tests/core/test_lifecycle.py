@@ -12,7 +12,7 @@ from sindri.providers.errors import EnvironmentBusyError, ProviderError
 from sindri.providers.factory import provider_class
 from sindri.providers.lifecycle import PrerequisitesError, doctor, load, run_action
 from sindri.providers.lock import environment_lock, lock_path
-from sindri.providers.types import DeployOptions
+from sindri.providers.types import DeploymentState, DeployOptions
 from sindri.schemas.loader import ConfigError
 
 from .conftest import SECRET
@@ -51,7 +51,8 @@ async def test_missing_prerequisites_list_each_with_hint(
     assert "faketool: the fake tool" in message and "install: apt install fake" in message
     assert "sindri doctor --provider docker" in message
     # status and doctor report instead of refusing
-    assert (await run_action("status", cwd=project.parent)).status is not None
+    status = (await run_action("status", cwd=project.parent)).status
+    assert status is not None and status.state is DeploymentState.NOT_DEPLOYED
     assert not (await run_action("doctor", cwd=project.parent)).prerequisites[0].satisfied
 
 
@@ -61,7 +62,8 @@ async def test_required_secrets_only_block_actions_that_forward_them(
     monkeypatch.delenv("API_TOKEN")
     with pytest.raises(ConfigError, match="API_TOKEN"):
         await run_action("deploy", cwd=project.parent)
-    assert (await run_action("status", cwd=project.parent)).status is not None
+    status = (await run_action("status", cwd=project.parent)).status
+    assert status is not None and status.state is DeploymentState.NOT_DEPLOYED
 
 
 async def test_a_second_mutating_action_is_refused_while_one_runs(

@@ -11,6 +11,7 @@ from typing import Any
 
 from lsp_helpers import FLY, WAIT, Session, base_env, rng, session
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcRequestCancelled
 from support import REPO, STANDINS
 
 SECRET = "s3cr3t-lsp-Value-42"
@@ -180,7 +181,7 @@ async def test_cancel_request_stops_the_tool(tmp_path: Path) -> None:
         s.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=HANGING))
         await s.until(lambda: not tool_processes(state), "the flyctl process to be killed")
         await s.until(request.done, "the reply to the cancelled request")
-        assert isinstance(request.exception(), Exception)  # RequestCancelled
+        assert isinstance(request.exception(), JsonRpcRequestCancelled)
         ended = {"kind": "end", "message": "cancelled"}
         progress = lambda: s.notifications("$/progress")  # noqa: E731
         await s.until(lambda: any(p["value"] == ended for p in progress()), "the progress to end cancelled")
@@ -201,7 +202,7 @@ async def test_cancel_progress_stops_the_tool_and_second_command_is_refused(tmp_
         s.client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=token))
         await s.until(lambda: not tool_processes(state), "the flyctl process to be killed")
         await s.until(request.done, "the deploy request to be answered")
-        assert isinstance(request.exception(), Exception)  # answered as cancelled, not left pending
+        assert isinstance(request.exception(), JsonRpcRequestCancelled)  # answered, not left pending
         assert (await s.command("sindri.status", uri))["success"] is True  # still serving
 
 

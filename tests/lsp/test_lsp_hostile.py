@@ -12,27 +12,37 @@ ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
     for i in range(9)
 )
+TOP = ["deployment", "extensions", "name", "providers", "secrets", "version"]
 HOSTILE = {
-    "alias bomb": (ALIAS_BOMB, "SY108"),
-    "10,000-deep nesting": ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "SY109"),
-    "5 MB": ("name: demo\n" + "# padding\n" * 520_000, "SY107"),
-    "replaced non-UTF-8 bytes": ('version: "3.0"\nname: d\ufffd\ufffdmo\n\ufffd: 1\n', "SC203"),
-    "BOM": ("\ufeff" + VALID, None),
-    "CRLF": (VALID.replace("\n", "\r\n"), None),
-    "empty": ("", "SC201"),
-    "comments only": ("# nothing\n# here\n", "SC201"),
+    # name: (text, expected diagnostic code, completion labels at 0:0, hover range at 0:1)
+    "alias bomb": (ALIAS_BOMB, "SY108", TOP, None),
+    "10,000-deep nesting": ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "SY109", TOP, None),
+    "5 MB": ("name: demo\n" + "# padding\n" * 520_000, "SY107", TOP, rng(0, 0, 0, 4)),
+    "replaced non-UTF-8 bytes": (
+        'version: "3.0"\nname: d\ufffd\ufffdmo\n\ufffd: 1\n',
+        "SC203",
+        [k for k in TOP if k != "name"],
+        rng(0, 0, 0, 7),
+    ),
+    "BOM": ("\ufeff" + VALID, None, ["providers", "secrets", "version"], rng(0, 1, 0, 8)),
+    "CRLF": (VALID.replace("\n", "\r\n"), None, ["providers", "secrets", "version"], rng(0, 0, 0, 7)),
+    "empty": ("", "SC201", TOP, None),
+    "comments only": ("# nothing\n# here\n", "SC201", TOP, None),
 }
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 async def test_hostile_document_gets_a_bounded_answer(tmp_path: Path, name: str) -> None:
-    text, code = HOSTILE[name]
+    """Diagnostics, completion and hover all answer, with what the document allows: the missing
+    top-level keys, and the key under the cursor (after a BOM too) when line 0 has one."""
+    text, code, labels, hover_range = HOSTILE[name]
     async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
         uri = await s.open(text)
         codes = [d.code for d in await s.diagnostics(uri, 1)]
         assert (code in codes) if code else codes == [], codes
-        await s.completion(uri, 0, 0)
-        await s.hover(uri, 0, 1)
+        assert sorted(label_map(await s.completion(uri, 0, 0))) == labels
+        hover = await s.hover(uri, 0, 1)
+        assert (hover.range if hover else None) == hover_range
         await s.alive()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 import signal
@@ -171,17 +172,30 @@ def test_the_server_going_away_mid_command_leaves_no_tool_running(tmp_path: Path
         server.process.kill()
 
 
+def gate(tmp_path: Path) -> Path:
+    """A folder for the server's SINDRI_LSP_TEST_GATE: each validation creates `started-<n>` in it,
+    then waits until `release_gate` lets it go, so a test holds it exactly as long as it needs."""
+    folder = tmp_path / "gate"
+    folder.mkdir()
+    os.mkfifo(folder / "release")
+    return folder
+
+
+def release_gate(folder: Path) -> None:
+    """Let the validation waiting at the gate go (blocks until it reads)."""
+    with open(folder / "release", "w") as fifo:
+        fifo.write("go")
+
+
 @pytest.mark.parametrize("shutdown", [True, False])
 def test_exit_does_not_wait_for_a_running_validation(tmp_path: Path, shutdown: bool) -> None:
-    """A document that takes long to validate (thousands of duplicate keys) is open; the editor quits.
-    The exit code is LSP's: 0 after shutdown, 1 without."""
-    slow = 'version: "3.0"\nname: x\nproviders:\n  docker:\n' + "".join(
-        f"    memory: {i}GB\n" for i in range(25_000)
-    )
-    server = RawServer(base_env(tmp_path / "state"))
+    """A validation is running (held at the test gate, so it never ends by itself); the editor quits.
+    The server exits at once with LSP's exit code: 0 after shutdown, 1 without."""
+    held = gate(tmp_path)
+    server = RawServer({**base_env(tmp_path / "state"), "SINDRI_LSP_TEST_GATE": str(held)})
     try:
-        server.open(tmp_path / "sindri.yaml", slow)
-        time.sleep(0.5)  # the validation has started
+        server.open(tmp_path / "sindri.yaml", 'version: "3.0"\nname: x\n')
+        until(lambda: (held / "started-1").exists(), "the validation to start")
         if shutdown:
             server.send({"id": 2, "method": "shutdown"})
         server.send({"method": "exit"})
@@ -244,28 +258,33 @@ async def test_doctor_on_a_broken_file_is_a_clear_failure(tmp_path: Path) -> Non
         assert [m.message.split(":")[0] for m in s.client.messages] == ["sindri doctor"]
 
 
-async def test_code_actions_do_not_hold_up_hover_while_a_large_document_is_validated(tmp_path: Path) -> None:
-    """Editors ask for code actions at every cursor move. Right after an edit of a large document the
-    quick fixes wait for its validation (on the worker thread), they do not redo it on the event loop,
-    which kept hover and completion waiting for seconds."""
-    slow = 'version: "3.0"\nname: x\ndeployment:\n  provider: dokcer\nextensions:\n  active:\n' + "".join(
-        f"    - ext-{i}\n" for i in range(8000)
-    )
-    async with session(tmp_path, settings=NO_PREREQS) as s:
-        uri = await s.open(slow)
+async def test_code_actions_do_not_hold_up_hover_while_the_document_is_validated(tmp_path: Path) -> None:
+    """Editors ask for code actions at every cursor move. Right after an edit the quick fixes wait for
+    its validation (on the worker thread), they do not redo it on the event loop, which kept hover and
+    completion waiting for seconds. The validation of the edit is held at the test gate meanwhile."""
+    held = gate(tmp_path)
+    text = 'version: "3.0"\nname: x\ndeployment:\n  provider: dokcer\nextensions:\n  profile: minimal\n'
+    env = {**base_env(tmp_path / "state"), "SINDRI_LSP_TEST_GATE": str(held)}
+    async with session(tmp_path, env=env, settings=NO_PREREQS) as s:
+        uri = await s.open(text)
+        await s.until(lambda: (held / "started-1").exists(), "the first validation to start")
+        await asyncio.to_thread(release_gate, held)
         await s.diagnostics(uri, 1)
         s.edit(uri, (1, 7), (1, 7), "y")
+        await s.until(lambda: (held / "started-2").exists(), "the validation of the edit to start")
         params = lsp.CodeActionParams(
             lsp.TextDocumentIdentifier(uri), rng(3, 13, 3, 13), lsp.CodeActionContext([])
         )
         actions = s.client.protocol.send_request(lsp.TEXT_DOCUMENT_CODE_ACTION, params, msg_id="actions")
         hover = lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(0, 1))
         hovered = s.client.protocol.send_request(lsp.TEXT_DOCUMENT_HOVER, hover, msg_id="hover")
-        await asyncio.wait_for(
-            asyncio.gather(asyncio.wrap_future(actions), asyncio.wrap_future(hovered)), WAIT
-        )
+        assert (await asyncio.wait_for(asyncio.wrap_future(hovered), WAIT)) is not None
+        # answered in order on one stream: had the actions not waited, their reply would be here first
+        assert not actions.done()
+        await asyncio.to_thread(release_gate, held)
+        await asyncio.wait_for(asyncio.wrap_future(actions), WAIT)
         replies = [m["id"] for m in s.messages if m.get("id") in ("actions", "hover") and "method" not in m]
-        assert replies == ["hover", "actions"]  # hover was answered while the actions waited
+        assert replies == ["hover", "actions"]
         titles = [a["title"] for a in next(m for m in s.messages if m.get("id") == "actions")["result"]]
         assert "Change to 'docker'" in titles  # from the validation of the new text
 

@@ -9,6 +9,7 @@ repo's editable install of sindri stays invisible; only the wheel's copy can be 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,17 +18,23 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import docker_engine_up, need
 
 REPO = Path(__file__).resolve().parents[2]
+BUILD_LEFTOVERS = ("build", "dist", ".venv", ".git", "*.egg-info", "__pycache__", "node_modules", ".*_cache")
 SAMPLE = 'version: "3.0"\nname: wheel-env\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # from a clean copy: setuptools reuses the checkout's build/lib, which may hold files the package
+    # data no longer names (a wheel built there can carry a catalogue pyproject.toml leaves out)
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*BUILD_LEFTOVERS))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "-q", "-w", str(out), str(REPO)],
+         "-q", "-w", str(out), str(source)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (built,) = out.glob("sindri_editor-*.whl")
@@ -83,17 +90,24 @@ def test_cli_runs_from_the_wheel(installed: Path, tmp_path: Path) -> None:
         [str(installed / "sindri"), "validate", str(sample)], capture_output=True, text=True
     )
     assert valid.returncode == 0, valid.stdout + valid.stderr
-    sample.write_text(SAMPLE.replace("profile: minimal", "profile: minimall"))
+    # only the extension catalogue (catalog_data/registry.yaml) knows 'nodejs'
+    sample.write_text(SAMPLE.replace("profile: minimal", "active: [nodejss]"))
     warned = subprocess.run(
         [str(installed / "sindri"), "validate", str(sample)], capture_output=True, text=True
     )
-    assert "minimal" in warned.stdout + warned.stderr  # the catalogue is found inside the wheel
+    assert warned.returncode == 0, warned.stdout + warned.stderr
+    assert "warning SE307: unknown extension 'nodejss'" in warned.stdout
+    assert "did you mean 'nodejs'?" in warned.stdout
 
     schema = subprocess.run([str(installed / "sindri"), "schema"], capture_output=True, text=True)
     assert schema.returncode == 0 and json.loads(schema.stdout)["title"]
 
+    need(docker_engine_up(), "no Docker engine is reachable (plan checks the docker provider's daemon)")
+    sample.write_text(SAMPLE.replace("provider: docker", "provider: docker\n  image: sindri-wheel/absent:1"))
     plan = subprocess.run(
         [str(installed / "sindri"), "plan", "-c", str(sample.parent), "--json"],
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
-    assert "Traceback" not in plan.stderr
+    assert plan.returncode == 0, plan.stderr
+    actions = [a["resource"] for a in json.loads(plan.stdout)["actions"]]
+    assert str(tmp_path / ".sindri" / "docker" / "docker-compose.yml") in actions

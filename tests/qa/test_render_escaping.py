@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sindri.providers.render import toml_str, yaml_str
+from support import need
 
 VALUES = [
     "plain",
@@ -37,8 +38,7 @@ def test_yaml_str_round_trips(value: str) -> None:
 
 
 def test_yaml_str_emoji_accepted_by_docker_compose(tmp_path: Path) -> None:
-    if shutil.which("docker") is None:
-        pytest.skip("no docker CLI")
+    need(shutil.which("docker") is not None, "no docker CLI")
     compose = tmp_path / "docker-compose.yml"
     compose.write_text(
         "services:\n  s:\n    image: busybox\n    environment:\n"

@@ -11,7 +11,8 @@ processes see each other's effects. Failure injection is by environment variable
                                     SINDRI_STANDIN_ECHO_VAR (as is, JSON-escaped, shell-quoted) on
                                     stdout and stderr, as a tool that shows its input would
 Each call is also appended to $SINDRI_STANDIN_STATE/<tool>.log (one JSON argv per line), so tests can
-assert what was run.
+assert what was run. `cobra_flags` parses a command line as the Go tools (cobra/pflag) do and refuses
+a flag the command does not have with pflag's message, so a misspelled flag fails as it would for real.
 """
 
 from __future__ import annotations
@@ -84,3 +85,49 @@ def calls(tool: str) -> list[list[str]]:
     """Every argv the tool was called with (for tests)."""
     log = state_dir() / f"{tool}.log"
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+class UnknownFlag(Exception):
+    """A flag the command does not have, or one missing its value; str() is pflag's message."""
+
+
+def cobra_flags(args: list[str], known: dict[str, bool]) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """(positionals, flags, args after `--`) as pflag splits them. `known` maps each flag the command
+    has (`--name`, `-n`) to whether it takes a value; a boolean flag given alone maps to ["true"];
+    `-it` is `-i -t`. Raises UnknownFlag with pflag's text for anything else."""
+    positional: list[str] = []
+    flags: dict[str, list[str]] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            return positional, flags, args[i:]
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            if name not in known:
+                raise UnknownFlag(f"unknown flag: {name}")
+            if known[name] and not eq:
+                if i >= len(args):
+                    raise UnknownFlag(f"flag needs an argument: {name}")
+                value, i = args[i], i + 1
+            flags.setdefault(name, []).append(value if eq or known[name] else "true")
+        elif arg.startswith("-") and arg != "-":
+            shorts = arg[1:]
+            while shorts:
+                name, shorts = "-" + shorts[0], shorts[1:]
+                if name not in known:
+                    raise UnknownFlag(f"unknown shorthand flag: {name[1]!r} in {arg}")
+                if not known[name]:
+                    flags.setdefault(name, []).append("true")
+                    continue
+                value = shorts.removeprefix("=")
+                if not shorts:
+                    if i >= len(args):
+                        raise UnknownFlag(f"flag needs an argument: {name[1]!r} in {arg}")
+                    value, i = args[i], i + 1
+                flags.setdefault(name, []).append(value)
+                shorts = ""
+        else:
+            positional.append(arg)
+    return positional, flags, []

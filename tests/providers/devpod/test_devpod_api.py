@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,66 +77,89 @@ async def test_devcontainer_is_valid_escaped_and_free_of_secrets(make_provider: 
     assert doc["runArgs"] == ["--gpus", "all"]
 
 
+BACKENDS: dict[str, tuple[dict[str, object], str, dict[str, str]]] = {
+    "aws": (
+        {"region": "eu-west-1", "instanceType": "t3.large", "diskSize": 80, "subnetId": "sn-1"},
+        "aws",
+        {
+            "AWS_REGION": "eu-west-1",
+            "AWS_INSTANCE_TYPE": "t3.large",
+            "AWS_DISK_SIZE": "80",
+            "AWS_SUBNET_ID": "sn-1",
+        },
+    ),
+    "gcp": (
+        {"project": "p1", "zone": "europe-west1-b"},
+        "gcloud",
+        {"PROJECT": "p1", "ZONE": "europe-west1-b", "MACHINE_TYPE": "e2-standard-4", "DISK_SIZE": "40"},
+    ),
+    "azure": (
+        {"subscription": "sub", "location": "westeurope"},
+        "azure",
+        {
+            "AZURE_SUBSCRIPTION_ID": "sub",
+            "AZURE_RESOURCE_GROUP": "devpod-resources",
+            "AZURE_REGION": "westeurope",
+            "AZURE_INSTANCE_SIZE": "Standard_D4s_v3",
+            "AZURE_DISK_SIZE": "40",
+        },
+    ),
+    "digitalocean": (
+        {"region": "fra1", "diskSize": 50},
+        "digitalocean",
+        {"REGION": "fra1", "MACHINE_TYPE": "s-4vcpu-8gb", "DISK_SIZE": "50"},
+    ),
+    "kubernetes": (
+        {
+            "namespace": "dev",
+            "context": "prod",
+            "storageClass": "fast",
+            "nodeSelector": {"b": "2", "a": "1"},
+        },
+        "kubernetes",
+        {
+            "KUBERNETES_NAMESPACE": "dev",
+            "KUBERNETES_CONTEXT": "prod",
+            "STORAGE_CLASS": "fast",
+            "NODE_SELECTOR": "a=1,b=2",
+        },
+    ),
+    "ssh": (
+        {"host": "box.example", "user": "dev", "port": 2222, "keyPath": "/k/id"},
+        "ssh",
+        {"HOST": "dev@box.example", "PORT": "2222", "EXTRA_FLAGS": "-i /k/id"},
+    ),
+    "docker": ({"dockerHost": "tcp://h:2375"}, "docker", {"DOCKER_HOST": "tcp://h:2375"}),
+}
+"""Per backend: its sindri.yaml block, the DevPod provider and the options it gets."""
+
+
 def test_backend_options_map_to_devpod_provider_options(make_provider: Make) -> None:
-    cases: dict[str, tuple[dict[str, object], str, dict[str, str]]] = {
-        "aws": (
-            {"region": "eu-west-1", "instanceType": "t3.large", "diskSize": 80, "subnetId": "sn-1"},
-            "aws",
-            {
-                "AWS_REGION": "eu-west-1",
-                "AWS_INSTANCE_TYPE": "t3.large",
-                "AWS_DISK_SIZE": "80",
-                "AWS_SUBNET_ID": "sn-1",
-            },
-        ),
-        "gcp": (
-            {"project": "p1", "zone": "europe-west1-b"},
-            "gcloud",
-            {"PROJECT": "p1", "ZONE": "europe-west1-b", "MACHINE_TYPE": "e2-standard-4", "DISK_SIZE": "40"},
-        ),
-        "azure": (
-            {"subscription": "sub", "location": "westeurope"},
-            "azure",
-            {
-                "AZURE_SUBSCRIPTION_ID": "sub",
-                "AZURE_RESOURCE_GROUP": "devpod-resources",
-                "AZURE_REGION": "westeurope",
-                "AZURE_INSTANCE_SIZE": "Standard_D4s_v3",
-                "AZURE_DISK_SIZE": "40",
-            },
-        ),
-        "digitalocean": (
-            {"region": "fra1", "diskSize": 50},
-            "digitalocean",
-            {"REGION": "fra1", "MACHINE_TYPE": "s-4vcpu-8gb", "DISK_SIZE": "50"},
-        ),
-        "kubernetes": (
-            {
-                "namespace": "dev",
-                "context": "prod",
-                "storageClass": "fast",
-                "nodeSelector": {"b": "2", "a": "1"},
-            },
-            "kubernetes",
-            {
-                "KUBERNETES_NAMESPACE": "dev",
-                "KUBERNETES_CONTEXT": "prod",
-                "STORAGE_CLASS": "fast",
-                "NODE_SELECTOR": "a=1,b=2",
-            },
-        ),
-        "ssh": (
-            {"host": "box.example", "user": "dev", "port": 2222, "keyPath": "/k/id"},
-            "ssh",
-            {"HOST": "dev@box.example", "PORT": "2222", "EXTRA_FLAGS": "-i /k/id"},
-        ),
-        "docker": ({"dockerHost": "tcp://h:2375"}, "docker", {"DOCKER_HOST": "tcp://h:2375"}),
-    }
-    for backend, (block, devpod_name, expected) in cases.items():
+    for backend, (block, devpod_name, expected) in BACKENDS.items():
         provider = make_provider(base_config(type=backend, **{backend: block}))
         options, _ = provider._backend_options()
         assert provider.devpod_provider == devpod_name
         assert options == expected, backend
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+async def test_every_backend_option_reaches_the_devpod_provider(
+    make_provider: Make, devpod_env: dict[str, str], backend: str
+) -> None:
+    """DevPod drops an option name its provider does not define without a word (so does the
+    stand-in): every option sindri sends must come back from `devpod provider list`."""
+    block, devpod_name, expected = BACKENDS[backend]
+    provider = make_provider(base_config(type=backend, **{backend: block}))
+    await provider._ensure_provider()
+    listed = subprocess.run(
+        ["devpod", "provider", "list", "--output", "json"],
+        env=devpod_env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    stored = json.loads(listed.stdout)[devpod_name]["state"]["options"]
+    assert {k: v["value"] for k, v in stored.items()} == expected
 
 
 def test_ssh_backend_without_host_is_a_clear_error(make_provider: Make) -> None:

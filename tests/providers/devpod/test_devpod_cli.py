@@ -134,3 +134,18 @@ def test_missing_build_repository(write_config: WriteConfig, devpod_env: dict[st
     del data["deployment"]["image"]  # type: ignore[attr-defined]
     result = sindri(write_config(data), devpod_env, "deploy")
     assert result.returncode != 0 and "buildRepository" in result.stderr
+
+
+def test_destroy_force_goes_on_when_the_workspace_is_gone_remotely(
+    write_config: WriteConfig, devpod_env: dict[str, str]
+) -> None:
+    """README: `destroy --force` goes on when parts of the environment are already gone."""
+    config = write_config(base_config())
+    assert sindri(config, devpod_env, "deploy").returncode == 0
+    gone = {**devpod_env, "SINDRI_STANDIN_DEVPOD_REMOTE_GONE": "1"}
+    refused = sindri(config, gone, "destroy", "--yes")
+    assert refused.returncode == 1 and "sindri destroy --force" in refused.stderr
+    assert state_of(config, devpod_env) == "running"
+    forced = sindri(config, gone, "destroy", "--yes", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert state_of(config, devpod_env) == "not deployed"

@@ -144,3 +144,41 @@ def test_interactive_connect_through_e2b_cli(env: dict[str, str], write_config: 
     assert proc.returncode == 3 and "hi-interactive" in proc.stdout
     state = Path(env["SINDRI_STANDIN_STATE"]) / "e2b.log"
     assert ["sandbox", "connect", sid] in [json.loads(line) for line in state.read_text().splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("settings", "deploy_args", "builds"),
+    [
+        ({}, (), 1),  # built once, then reused
+        ({}, ("--force",), 2),  # --force rebuilds
+        ({"buildOnDeploy": True}, (), 2),
+        ({"reuseTemplate": False}, (), 2),
+    ],
+)
+def test_template_is_built_once_unless_asked_and_destroy_keeps_it(
+    env: dict[str, str],
+    api: E2bApiServer,
+    write_config: Callable[..., Path],
+    settings: dict[str, object],
+    deploy_args: tuple[str, ...],
+    builds: int,
+) -> None:
+    """README (E2B): the template is built once; buildOnDeploy, reuseTemplate: false or --force rebuild
+    it; destroy kills the sandbox and keeps the template."""
+    cfg = str(write_config(base_config(**settings)))
+
+    def build_count() -> int:
+        (template,) = [t for t in api.api.templates.values() if t["aliases"] == ["e2b-env"]]
+        return int(template["buildCount"])
+
+    def sindri(*args: str) -> None:
+        proc = run_sindri(*args, "-c", cfg, env=env)
+        clean(proc)
+        assert proc.returncode == 0, proc.stderr
+
+    sindri("deploy")
+    assert build_count() == 1
+    sindri("destroy", "--yes")
+    assert api.api.sandboxes == {} and build_count() == 1  # the template is kept
+    sindri("deploy", *deploy_args)
+    assert len(api.api.sandboxes) == 1 and build_count() == builds
