@@ -563,6 +563,8 @@ async function trustedWorkspace(root, browser, timings) {
     });
 
     await step("destroy-confirm", async () => {
+      // Back to the editor first: F1 typed into the terminal makes code-server explain its keybindings.
+      await page.locator(".view-line span", { hasText: "network" }).last().click();
       await runCommand("Sindri: Destroy");
       const dialog = page.locator(".monaco-dialog-box", { hasText: /Destroy '.+' on .+\?/ });
       await dialog.waitFor({ timeout: TIMEOUT.ui });
