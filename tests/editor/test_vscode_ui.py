@@ -48,9 +48,20 @@ def _newest_input() -> float:
 
 
 @pytest.fixture(scope="module")
-def vsix() -> Path:
+def harness() -> None:
+    """A real VS Code and a browser to drive it (checked first: building the .vsix takes minutes)."""
+    need(shutil.which("node") is not None and shutil.which("npm") is not None, "node or npm is not installed")
+    need(
+        (E2E_PREFIX / "node_modules" / ".bin" / "code-server").exists()
+        and (E2E_PREFIX / "node_modules" / "playwright-core").is_dir(),
+        f"code-server or playwright-core is not in {E2E_PREFIX} (run ../shared/tools/install-vscode-e2e.sh)",
+    )
+    need(CHROMIUM.exists(), f"Chromium is not at {CHROMIUM} (run ../shared/tools/install-vscode-e2e.sh)")
+
+
+@pytest.fixture(scope="module")
+def vsix(harness: None) -> Path:
     """The extension as users install it, built again when a source is newer than it."""
-    need(shutil.which("npm") is not None, "npm is not installed (the .vsix is built with it)")
     if not VSIX.exists() or VSIX.stat().st_mtime < _newest_input():
         build = subprocess.run(
             ["bash", str(REPO / "scripts" / "build-vsix.sh")], capture_output=True, text=True, timeout=900
@@ -68,13 +79,6 @@ def demo_image() -> str:
 
 
 def test_vscode_ui_end_to_end(vsix: Path, demo_image: str) -> None:
-    need(shutil.which("node") is not None, "node is not installed")
-    need(
-        (E2E_PREFIX / "node_modules" / ".bin" / "code-server").exists()
-        and (E2E_PREFIX / "node_modules" / "playwright-core").is_dir(),
-        f"code-server or playwright-core is not in {E2E_PREFIX} (run ../shared/tools/install-vscode-e2e.sh)",
-    )
-    need(CHROMIUM.exists(), f"Chromium is not at {CHROMIUM} (run ../shared/tools/install-vscode-e2e.sh)")
     env = {**os.environ, "SINDRI_VSCODE_E2E": str(E2E_PREFIX), "SINDRI_E2E_CHROMIUM": str(CHROMIUM)}
     driver = subprocess.Popen(
         ["node", str(DRIVER), "--vsix", str(vsix), "--artifacts", str(ARTIFACTS)],
