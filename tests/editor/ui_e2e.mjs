@@ -460,6 +460,8 @@ async function trustedWorkspace(root, browser, timings) {
         timings.reloads = runs;
         return `activation -> first diagnostics: ${runs.map((r) => r.total).join(", ")} ms`;
       });
+    } else {
+      stepNo += 1; // the screenshots keep their numbers without the timing step
     }
 
     await step("quick-fix", async () => {
@@ -534,7 +536,9 @@ async function trustedWorkspace(root, browser, timings) {
       const terminal = page.locator(".terminal-wrapper .xterm").first();
       const launchError = page.locator(".notifications-toasts .notification-toast", { hasText: /terminal process failed|Sindri: .*failed/ }).first();
       const failedToStart = async () => {
-        if (await launchError.isVisible()) throw new Error(`Connect's terminal did not start: ${plain(await launchError.innerText()).replace(/\s+/g, " ")}`);
+        if (!(await launchError.isVisible())) return;
+        const message = await launchError.locator(".notification-list-item-message").first().innerText().catch(() => launchError.innerText());
+        throw new Error(`Connect's terminal did not start: ${plain(message).replace(/\s+/g, " ")}`);
       };
       await Promise.race([terminal.waitFor({ timeout: TIMEOUT.ui }), launchError.waitFor({ timeout: TIMEOUT.ui })]);
       await sleep(1000); // a shell that cannot start fails within this
