@@ -216,7 +216,8 @@ def register(ls: SindriLanguageServer) -> None:
         return ValidateResult(uri=uri, findings=[f.to_dict() for f in result.findings]).to_json()
 
     @ls.command("sindri.doctor")
-    async def run_doctor(ls: SindriLanguageServer, uri: str) -> Json:
+    async def run_doctor(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
+        """Arguments: the document URI (then options, accepted like the lifecycle commands')."""
         if not ls.trusted:
             return Untrusted(action="doctor").to_json()
         try:
