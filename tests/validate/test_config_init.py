@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sindri.schemas.starter import default_name, starter
 from support import run_sindri
 
 PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
@@ -78,3 +79,32 @@ def test_config_validate_is_validate(tmp_path: Path) -> None:
     alias = run_sindri("config", "validate", "--format", "json", cwd=tmp_path)
     assert alias.returncode == plain.returncode == 1
     assert alias.stdout == plain.stdout and json.loads(alias.stdout)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("My Project_2", "my-project-2"),
+        ("web-app", "web-app"),
+        ("2024 stuff", "stuff"),
+        ("__", "my-env"),
+        ("Ünïcode", "n-code"),
+        ("a" * 60, "a" * 48),
+    ],
+)
+def test_default_name_is_valid(folder: str, name: str) -> None:
+    assert default_name(folder) == name
+    assert starter(name=default_name(folder))  # accepted by the starter's own check
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"provider": "runpod"}, "unknown provider"),
+        ({"name": "-x"}, "invalid name"),
+        ({"profile": "nope"}, "unknown profile"),
+    ],
+)
+def test_starter_refuses_bad_arguments(kwargs: dict[str, str], needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        starter(**kwargs)
