@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .config_cmds import register as register_config
 from .lifecycle_cmds import register as register_lifecycle
 from .validate_cmds import register as register_validate
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 register_validate(cli)
 register_lifecycle(cli)
+register_config(cli)
 
 
 def main() -> None:

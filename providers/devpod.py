@@ -508,8 +508,9 @@ class DevpodProvider(Provider):
 
     async def plan(self) -> DeploymentPlan:
         self._check_id()
-        plan = DeploymentPlan(provider=self.name, files=[str(self.devcontainer_path)])
+        plan = DeploymentPlan(provider=self.name)
         image = await self._image_plan()
+        plan.add_file(self.devcontainer_path, "json", self.render_devcontainer(image.image))
         options, warnings = self._backend_options()
         plan.warnings.extend(warnings)
         plan.actions.append(

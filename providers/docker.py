@@ -701,6 +701,10 @@ class DockerProvider(Provider):
             include_name=include_name,
         )
 
+    def render_compose(self, spec: ComposeSpec) -> str:
+        """The Compose file deploy writes (plan shows it): secrets appear by name only."""
+        return render("docker/docker-compose.yml.j2", **spec.context)
+
     async def plan(self) -> DeploymentPlan:
         info = await self._require_engine()
         spec = self._spec(info)
@@ -708,9 +712,8 @@ class DockerProvider(Provider):
         (exists, foreign), image_present = await asyncio.gather(
             self._name_owners(), self._image_present(spec.image)
         )
-        plan = DeploymentPlan(
-            provider=self.name, files=[str(self.compose_file)], warnings=list(spec.warnings)
-        )
+        plan = DeploymentPlan(provider=self.name, warnings=list(spec.warnings))
+        plan.add_file(self.compose_file, "yaml", self.render_compose(spec))
         plan.actions.append(
             PlannedAction(
                 action=ActionType.CREATE,
@@ -805,8 +808,7 @@ class DockerProvider(Provider):
                 hint=f"remove or rename that container (`docker rm -f {name}`), or change `name` in "
                 f"{self.loaded.path}",
             )
-        text = render("docker/docker-compose.yml.j2", **spec.context)
-        self.files.write(self.compose_file, text)
+        self.files.write(self.compose_file, self.render_compose(spec))
         result = DeployResult(
             success=True,
             name=name,

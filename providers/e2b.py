@@ -280,11 +280,11 @@ class E2bProvider(Provider):
         self._refuse_gpu()
         cpus, memory_mb = self.resources()
         s = self.settings
-        plan = DeploymentPlan(
-            provider=self.name,
-            warnings=self.warnings(),
-            files=[str(self.template_dir / "e2b.Dockerfile"), str(self.template_dir / "e2b.toml")],
-        )
+        plan = DeploymentPlan(provider=self.name, warnings=self.warnings())
+        plan.add_file(self.template_dir / "e2b.Dockerfile", "dockerfile", self.render_dockerfile())
+        # The template's id is known once it is built; a reused template is named by its alias.
+        toml = self.render_toml(self.alias, cpus, memory_mb)
+        plan.add_file(self.template_dir / "e2b.toml", "toml", toml)
         plan.actions.append(
             PlannedAction(
                 action=ActionType.CREATE,
@@ -403,9 +403,10 @@ class E2bProvider(Provider):
         result.messages.append(f"created sandbox {sandbox_id} from template {self.alias}")
         return result
 
-    def _write_dockerfile(self) -> Path:
+    def render_dockerfile(self) -> str:
+        """The template's Dockerfile: the image plus the workload's environment, never a secret."""
         env = {k: dockerfile_str(v) for k, v in self.workload_env().items()}
-        text = render(
+        return render(
             "e2b/e2b.Dockerfile.j2",
             name=self.config.name,
             image=self.image(),
@@ -413,12 +414,9 @@ class E2bProvider(Provider):
             workdir=dockerfile_str(WORKDIR),
             user="developer",
         )
-        path = self.template_dir / "e2b.Dockerfile"
-        self.files.write(path, text)
-        return path
 
-    def _write_toml(self, template_id: str, cpus: int, memory_mb: int) -> None:
-        text = render(
+    def render_toml(self, template_id: str, cpus: int, memory_mb: int) -> str:
+        return render(
             "e2b/e2b.toml.j2",
             name=self.config.name,
             template_id=template_id,
@@ -426,7 +424,14 @@ class E2bProvider(Provider):
             cpu_count=cpus,
             memory_mb=memory_mb,
         )
-        self.files.write(self.template_dir / "e2b.toml", text)
+
+    def _write_dockerfile(self) -> Path:
+        path = self.template_dir / "e2b.Dockerfile"
+        self.files.write(path, self.render_dockerfile())
+        return path
+
+    def _write_toml(self, template_id: str, cpus: int, memory_mb: int) -> None:
+        self.files.write(self.template_dir / "e2b.toml", self.render_toml(template_id, cpus, memory_mb))
 
     async def _ensure_template(self, force: bool, result: DeployResult) -> str:
         """Build the template when asked, forced, or missing; return its id (or alias)."""

@@ -445,7 +445,10 @@ class FlyProvider(Provider):
             volume_exists = app_exists and any(v.get("name") == VOLUME_NAME for v in await self.volumes())
         except ProviderError as err:
             plan.warnings.append(f"could not ask Fly.io what exists, assuming nothing: {err}")
-        plan.files.append(str(self.fly_toml))
+        if image is not None:
+            plan.add_file(self.fly_toml, "toml", self.render_fly_toml())
+        else:
+            plan.files.append(str(self.fly_toml))
         plan.actions.append(
             PlannedAction(action=ActionType.CREATE, resource="fly.toml", description=str(self.fly_toml))
         )

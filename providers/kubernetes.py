@@ -476,7 +476,7 @@ class KubernetesProvider(Provider):
     async def plan(self) -> DeploymentPlan:
         self._check_names()
         memory, cpu, storage = self._sizes()
-        plan = DeploymentPlan(provider=self.name, files=[str(self.output_dir / MANIFEST)])
+        plan = DeploymentPlan(provider=self.name)
         image = self.image()
         namespace_exists = True
         exists = False
@@ -487,7 +487,7 @@ class KubernetesProvider(Provider):
             plan.warnings.append(f"Could not query the cluster, assuming nothing exists yet: {exc.message}")
         ns = self.namespace
         if not namespace_exists:
-            plan.files.insert(0, str(self.output_dir / NAMESPACE_MANIFEST))
+            plan.add_file(self.output_dir / NAMESPACE_MANIFEST, "yaml", self.render_namespace())
             plan.actions.append(
                 PlannedAction(
                     action=ActionType.CREATE,
@@ -495,6 +495,7 @@ class KubernetesProvider(Provider):
                     description=f"Create namespace '{ns}'",
                 )
             )
+        plan.add_file(self.output_dir / MANIFEST, "yaml", self.render_manifests())
         if exists:
             plan.actions.append(
                 PlannedAction(

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,7 +39,7 @@ class ResultModel(BaseModel):
     model_config = ConfigDict(use_enum_values=False)
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", by_alias=True)
 
 
 class DeployOptions(ResultModel):
@@ -130,12 +131,33 @@ class PlannedResource(ResultModel):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
+GeneratedLanguage = Literal["yaml", "toml", "json", "dockerfile"]
+
+
+class GeneratedFile(ResultModel):
+    """A file deploy would write, rendered in memory by the code deploy writes it with (never holds a
+    secret value: secrets reach the tools through memory only)."""
+
+    path: str = Field(description="Absolute path deploy writes it to.")
+    language: GeneratedLanguage
+    content: str
+
+
 class DeploymentPlan(ResultModel):
     provider: str
     actions: list[PlannedAction] = Field(default_factory=list)
     resources: list[PlannedResource] = Field(default_factory=list)
     files: list[str] = Field(default_factory=list, description="Files the deploy would write.")
+    generated_files: list[GeneratedFile] = Field(
+        default_factory=list, serialization_alias="generatedFiles", description="Their contents."
+    )
     warnings: list[str] = Field(default_factory=list)
+
+    def add_file(self, path: Path, language: GeneratedLanguage, content: str) -> None:
+        """Name a file deploy writes and show what it will hold."""
+        if str(path) not in self.files:
+            self.files.append(str(path))
+        self.generated_files.append(GeneratedFile(path=str(path), language=language, content=content))
 
 
 class Prerequisite(ResultModel):

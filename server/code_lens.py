@@ -1,4 +1,8 @@
-"""Code lenses on the `deployment:` line: Deploy to <provider>, Plan, Status, Connect, Destroy."""
+"""Code lenses on the `deployment:` line: Deploy to <provider>, Plan, Status, Connect, Destroy.
+
+Titles carry `$(icon)` syntax only for clients that render it (`initialization.py`); others would
+show the syntax as text.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,12 @@ from .prerequisites import provider_value
 from .server import SindriLanguageServer
 
 _DEPLOYMENT = re.compile(r"^deployment\s*:")
+ICONS = {
+    "sindri.deploy": "$(cloud-upload) ",
+    "sindri.status": "$(pulse) ",
+    "sindri.connect": "$(terminal) ",
+    "sindri.destroy": "$(trash) ",
+}
 
 
 def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
@@ -19,17 +29,22 @@ def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
         return []
     found = provider_value(list(lines))
     provider = found[0] if found else "provider"
-    state = ls.state(uri).last_state
+    state = ls.last_states.get(uri)
     rng = lsp.Range(lsp.Position(line_no, 0), lsp.Position(line_no, len("deployment")))
     titles = [
-        ("sindri.deploy", f"$(cloud-upload) Deploy to {provider}"),
+        ("sindri.deploy", f"Deploy to {provider}"),
         ("sindri.plan", "Plan"),
         ("sindri.status", f"Status: {state}" if state else "Status"),
         ("sindri.connect", "Connect"),
         ("sindri.destroy", "Destroy"),
     ]
     return [
-        lsp.CodeLens(range=rng, command=lsp.Command(title=title, command=name, arguments=[uri]))
+        lsp.CodeLens(
+            range=rng,
+            command=lsp.Command(
+                title=ICONS.get(name, "") + title if ls.codicons else title, command=name, arguments=[uri]
+            ),
+        )
         for name, title in titles
     ]
 

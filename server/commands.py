@@ -2,9 +2,10 @@
 
 Every lifecycle command goes through `sindri.providers.lifecycle.run_action`, the same orchestration
 the CLI uses (config loading, secrets, prerequisites, the per-environment lock). Long commands report
-work-done progress carrying the tools' output lines (already redacted by the runner) and stop their
-tools when the client cancels, either the request (`$/cancelRequest`) or the progress
-(`window/workDoneProgress/cancel`).
+work-done progress carrying the tools' output lines (`progress.py`) and stop their tools when the
+client cancels, either the request (`$/cancelRequest`) or the progress
+(`window/workDoneProgress/cancel`). Each acts only on a file in scope (`scope.py`); in an untrusted
+workspace, none runs anything.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 import shlex
 import shutil
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,20 @@ from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import validate_text
 
-from . import prerequisites
-from .server import SindriLanguageServer, source_path, uri_path
+from . import prerequisites, progress
+from .payloads import (
+    Cancelled,
+    ConnectResult,
+    DoctorResult,
+    Failure,
+    LifecycleResult,
+    StatusNotification,
+    Untrusted,
+    ValidateResult,
+)
+from .progress import Progress
+from .scope import command_path, is_open_document
+from .server import SindriLanguageServer, source_path
 
 log = logging.getLogger(__name__)
 
@@ -35,66 +47,39 @@ STATUS_NOTIFICATION = "sindri/status"
 DESTROY = "Destroy"
 """The action that confirms `sindri.destroy`."""
 LIFECYCLE: tuple[Action, ...] = ("deploy", "plan", "status", "start", "stop", "destroy")
-_progress_tasks: dict[str, asyncio.Task[Any]] = {}
-_background: set[asyncio.Task[Any]] = set()
-
-
-class Progress:
-    """Work-done progress for one command, if the client supports it; otherwise a no-op."""
-
-    def __init__(self, ls: SindriLanguageServer, title: str) -> None:
-        self.ls = ls
-        self.title = title
-        window = ls.client_capabilities.window
-        self.token: str | None = str(uuid.uuid4()) if window and window.work_done_progress else None
-
-    async def begin(self) -> None:
-        if self.token is None:
-            return
-        try:
-            await self.ls.work_done_progress.create_async(self.token)
-        except Exception:
-            self.token = None
-            return
-        _progress_tasks[self.token] = asyncio.current_task()  # type: ignore[assignment]
-        self.ls.work_done_progress.begin(
-            self.token, lsp.WorkDoneProgressBegin(title=self.title, cancellable=True)
-        )
-
-    def report(self, line: str) -> None:
-        if self.token is not None:
-            self.ls.work_done_progress.report(self.token, lsp.WorkDoneProgressReport(message=line))
-
-    def end(self, message: str) -> None:
-        if self.token is not None:
-            _progress_tasks.pop(self.token, None)
-            self.ls.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
+Json = dict[str, Any]
 
 
 def _failure(
     ls: SindriLanguageServer, action: str, error: ProviderError | ConfigError, show: bool = True
-) -> dict[str, Any]:
+) -> Json:
     """The error as the command's result, also shown to the user unless `show` is false."""
     if show:
         ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
     hint = getattr(error, "hint", None)
-    return {"action": action, "success": False, "error": getattr(error, "message", str(error)), "hint": hint}
+    return Failure(action=action, error=getattr(error, "message", str(error)), hint=hint).to_json()
 
 
 async def lifecycle(
-    ls: SindriLanguageServer, action: Action, uri: str, force: bool = False, *, requested: bool = True
-) -> dict[str, Any]:
+    ls: SindriLanguageServer,
+    action: Action,
+    uri: str,
+    force: bool = False,
+    *,
+    requested: bool = True,
+    token: str | int | None = None,
+) -> Json:
     """Run one lifecycle action for the document's environment; return the provider layer's result.
 
     An action the server runs by itself (`requested` false: the status read after a change) does not
     show its failure: the user asked for nothing, and already saw the error of what they asked for.
     """
     try:
-        path = uri_path(uri)
+        path = command_path(ls, uri)
     except ConfigError as error:
         return _failure(ls, action, error, show=requested)
-    progress = Progress(ls, f"Sindri: {action} {path.name}")
-    await progress.begin()
+    reporter = Progress(ls, f"Sindri: {action} {path.name}", token)
+    await reporter.begin()
     outcome = "done"
     try:
         result: ActionResult = await run_action(
@@ -102,12 +87,11 @@ async def lifecycle(
             config_path=path,
             cwd=path.parent,
             options=DeployOptions(force=force, timeout=ls.settings.command_timeout),
-            progress=progress.report,
+            progress=reporter.report,
             tool_paths=ls.settings.tool_paths,
         )
-        payload = {"success": True, **result.to_json()}
         _remember_state(ls, uri, result)
-        return payload
+        return LifecycleResult(**dict(result)).to_json()
     except (ProviderError, ConfigError) as error:
         outcome = "failed"
         return _failure(ls, action, error, show=requested)
@@ -115,7 +99,7 @@ async def lifecycle(
         outcome = "cancelled"
         raise
     finally:
-        progress.end(outcome)
+        reporter.end(outcome)
         # Not after a cancellation: the user or the server going away stopped it, and a status
         # started now would outlive a server that is exiting (its tool left running).
         if outcome != "cancelled":
@@ -129,13 +113,11 @@ def _remember_state(ls: SindriLanguageServer, uri: str, result: ActionResult) ->
     )
     if result.status is not None:
         state = result.status.state.value
-    if state is None or uri not in ls.documents:
+    if state is None:
         return
-    ls.state(uri).last_state = state
-    ls.protocol.notify(
-        STATUS_NOTIFICATION,
-        {"uri": uri, "name": result.name, "provider": result.provider, "state": state},
-    )
+    ls.last_states[uri] = state
+    status = StatusNotification(uri=uri, name=result.name, provider=result.provider, state=state)
+    ls.protocol.notify(STATUS_NOTIFICATION, status.to_json())
 
 
 def _refresh_after(ls: SindriLanguageServer, uri: str, action: str) -> None:
@@ -144,15 +126,12 @@ def _refresh_after(ls: SindriLanguageServer, uri: str, action: str) -> None:
     if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
         ls.workspace_code_lens_refresh(None)
     if action in ("deploy", "start", "stop", "destroy") and uri in ls.documents:
-        task = asyncio.ensure_future(lifecycle(ls, "status", uri, requested=False))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        ls.run_task(lifecycle(ls, "status", uri, requested=False), f"status after {action}")
 
 
-async def confirm_destroy(ls: SindriLanguageServer, uri: str) -> bool:
+async def confirm_destroy(ls: SindriLanguageServer, path: Path) -> bool:
     """Ask before destroy, as the CLI does: a click on a lens must not delete a home volume unasked."""
     try:
-        path = uri_path(uri)
         loaded = load(path, cwd=path.parent)
     except ConfigError:
         return True  # nothing can be destroyed; the command reports why
@@ -168,22 +147,47 @@ async def confirm_destroy(ls: SindriLanguageServer, uri: str) -> bool:
     return answer is not None and answer.title == DESTROY
 
 
-def connect_command(uri: str) -> dict[str, Any]:
+def connect_command(path: Path) -> ConnectResult:
     """What the client runs in a terminal: `sindri connect -c <file>` in the file's folder."""
-    path = uri_path(uri)
+    loaded = load(path, cwd=path.parent)
     exe = shutil.which("sindri") or str(Path(sys.executable).with_name("sindri"))
     argv = [exe, "connect", "-c", str(path)]
-    return {"command": argv, "commandLine": shlex.join(argv), "cwd": str(path.parent)}
+    return ConnectResult(
+        command=argv,
+        command_line=shlex.join(argv),
+        cwd=str(path.parent),
+        name=loaded.config.name,
+        provider=loaded.config.provider,
+    )
+
+
+def _flags(options: tuple[Any, ...]) -> Json:
+    """The optional second argument: {"force"?: bool, "yes"?: bool, "progressToken"?: string}."""
+    return options[0] if options and isinstance(options[0], dict) else {}
+
+
+def _token(flags: Json) -> str | int | None:
+    token = flags.get("progressToken")
+    return token if isinstance(token, str | int) and not isinstance(token, bool) else None
 
 
 def register(ls: SindriLanguageServer) -> None:
-    def lifecycle_command(action: Action) -> Callable[..., Awaitable[dict[str, Any]]]:
-        async def handler(ls: SindriLanguageServer, uri: str, *options: Any) -> dict[str, Any]:
-            """Arguments: the document URI, then optionally {"force": true, "yes": true}."""
-            flags = options[0] if options and isinstance(options[0], dict) else {}
-            if action == "destroy" and not flags.get("yes") and not await confirm_destroy(ls, uri):
-                return {"action": action, "success": False, "cancelled": True, "error": "not confirmed"}
-            return await lifecycle(ls, action, uri, bool(flags.get("force")))
+    progress.register(ls)
+
+    def lifecycle_command(action: Action) -> Callable[..., Awaitable[Json]]:
+        async def handler(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
+            """Arguments: the document URI, then optionally {"force", "yes", "progressToken"}."""
+            if not ls.trusted:
+                return Untrusted(action=action).to_json()
+            flags = _flags(options)
+            if action == "destroy" and not flags.get("yes"):
+                try:
+                    path = command_path(ls, uri)
+                except ConfigError as error:
+                    return _failure(ls, action, error)
+                if not await confirm_destroy(ls, path):
+                    return Cancelled(action=action).to_json()
+            return await lifecycle(ls, action, uri, bool(flags.get("force")), token=_token(flags))
 
         handler.__name__ = f"sindri_{action}"
         return handler
@@ -192,25 +196,38 @@ def register(ls: SindriLanguageServer) -> None:
         ls.command(f"sindri.{action}")(lifecycle_command(action))
 
     @ls.command("sindri.connect")
-    def connect(ls: SindriLanguageServer, uri: str) -> dict[str, Any]:
-        return connect_command(uri)
+    def connect(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
+        if not ls.trusted:
+            return Untrusted(action="connect").to_json()
+        try:
+            return connect_command(command_path(ls, uri)).to_json()
+        except ConfigError as error:
+            return _failure(ls, "connect", error)
 
     @ls.command("sindri.validate")
-    def validate(ls: SindriLanguageServer, uri: str) -> dict[str, Any]:
+    def validate(ls: SindriLanguageServer, uri: str) -> Json:
+        try:
+            if not is_open_document(ls, uri):  # an open one may be unsaved: its text is checked
+                command_path(ls, uri)
+        except ConfigError as error:
+            return _failure(ls, "validate", error, show=False)
         doc = ls.workspace.get_text_document(uri)
         result = validate_text(doc.source, source_path=source_path(uri))
-        return {"uri": uri, "findings": [f.to_dict() for f in result.findings]}
+        return ValidateResult(uri=uri, findings=[f.to_dict() for f in result.findings]).to_json()
 
     @ls.command("sindri.doctor")
-    async def run_doctor(ls: SindriLanguageServer, uri: str) -> dict[str, Any]:
+    async def run_doctor(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
+        """Arguments: the document URI (then options, accepted like the lifecycle commands')."""
+        if not ls.trusted:
+            return Untrusted(action="doctor").to_json()
         try:
-            path = uri_path(uri)
+            path = command_path(ls, uri)
             statuses = await doctor(config_path=path, cwd=path.parent, tool_paths=ls.settings.tool_paths)
         except ConfigError as error:
             return _failure(ls, "doctor", error)
         if uri in ls.documents:
             prerequisites.schedule(ls, uri, refresh=True)
-        return {"providers": [s.to_json() for s in statuses]}
+        return DoctorResult(providers=[s.to_json() for s in statuses]).to_json()
 
     @ls.command("sindri.openDocs")
     async def open_docs(ls: SindriLanguageServer, url: str) -> bool:
@@ -220,9 +237,3 @@ def register(ls: SindriLanguageServer) -> None:
             return False  # the client cannot open it: the user gets the address instead
         shown = await ls.window_show_document_async(lsp.ShowDocumentParams(uri=url, external=True))
         return bool(shown and shown.success)
-
-    @ls.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CANCEL)
-    def progress_cancelled(ls: SindriLanguageServer, params: lsp.WorkDoneProgressCancelParams) -> None:
-        task = _progress_tasks.pop(str(params.token), None)
-        if task is not None:
-            task.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from lsprotocol import types as lsp
@@ -25,7 +26,9 @@ async def pull(ls: SindriLanguageServer) -> None:
     except Exception:
         log.warning("the client did not answer workspace/configuration", exc_info=True)
         return
-    ls.settings = Settings.from_client(values[0] if values else None)
+    settings = Settings.from_client(values[0] if values else None)
+    # An untrusted workspace's settings may name any executable: none is ever run, none is kept.
+    ls.settings = settings if ls.trusted else dataclasses.replace(settings, tool_paths={})
 
 
 def register(ls: SindriLanguageServer) -> None:

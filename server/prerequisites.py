@@ -29,7 +29,6 @@ CODES = {"tool": "PR401", "auth": "PR402", "daemon": "PR403", "env": "PR404"}
 _PROVIDER_LINE = re.compile(r"^(\s+)provider\s*:\s*[\"']?([A-Za-z0-9_-]+)")
 SETTINGS_WAIT = 10.0
 """Seconds a check waits for the client's settings before using the defaults."""
-_running: dict[str, asyncio.Task[None]] = {}
 
 
 def provider_value(lines: Sequence[str]) -> tuple[str, Range] | None:
@@ -87,11 +86,14 @@ def on_save(ls: SindriLanguageServer, uri: str) -> None:
 
 
 def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> None:
-    """Recompute in the background; the previous check for the same document is superseded."""
-    previous = _running.get(uri)
+    """Recompute in the background; the previous check for the same document is superseded.
+    In an untrusted workspace nothing is checked: a check runs the provider's tools."""
+    if not ls.trusted:
+        return
+    previous = ls.prerequisite_runs.get(uri)
     if previous is not None and not previous.done():
         previous.cancel()
-    _running[uri] = asyncio.ensure_future(_update(ls, uri, refresh))
+    ls.prerequisite_runs[uri] = asyncio.ensure_future(_update(ls, uri, refresh))
 
 
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -44,8 +46,6 @@ class DocumentState:
     prerequisite_findings: list[Finding] = field(default_factory=list)
     checked_provider: str | None = None
     """The provider the prerequisite findings are about (they are dropped when the value changes)."""
-    last_state: str | None = None
-    """Last known deployment state (from status or a lifecycle command), shown on the code lens."""
 
 
 class SindriLanguageServer(LanguageServer):
@@ -57,6 +57,31 @@ class SindriLanguageServer(LanguageServer):
         self.configured = asyncio.Event()
         """Set once the client's settings were asked for (prerequisite checks wait for them)."""
         self.documents: dict[str, DocumentState] = {}
+        self.last_states: dict[str, str] = {}
+        """Last known deployment state per sindri.yaml URI (from status or a lifecycle command), shown
+        on the code lens and by `sindri.environments`."""
+        self.trusted = True
+        """False when the client says the workspace is untrusted: then no tool is ever run."""
+        self.codicons = False
+        """Whether the client renders `$(icon)` syntax in code lens titles."""
+        self.progress_tasks: dict[str | int, asyncio.Task[Any]] = {}
+        """Running commands by progress token (`window/workDoneProgress/cancel` cancels them)."""
+        self.background: set[asyncio.Task[Any]] = set()
+        """Tasks started by the server itself (a status read after a change), held until done."""
+        self.prerequisite_runs: dict[str, asyncio.Task[None]] = {}
+        """The running prerequisite check per document (a newer one supersedes it)."""
+
+    def run_task(self, work: Coroutine[Any, Any, Any], what: str) -> None:
+        """Run `work` in the background, holding it until done and logging how it failed."""
+        task = asyncio.ensure_future(work)
+        self.background.add(task)
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            self.background.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                log.error("%s failed", what, exc_info=done.exception())
+
+        task.add_done_callback(finished)
 
     def state(self, uri: str) -> DocumentState:
         return self.documents.setdefault(uri, DocumentState())
@@ -95,10 +120,22 @@ def uri_path(uri: str) -> Path:
 
 def create_server() -> SindriLanguageServer:
     """Build a server with every feature registered."""
-    from . import code_actions, code_lens, commands, completion, configuration, diagnostics, hover, symbols
+    from . import (
+        code_actions,
+        code_lens,
+        commands,
+        completion,
+        configuration,
+        diagnostics,
+        environments,
+        hover,
+        initialization,
+        symbols,
+    )
 
     server = SindriLanguageServer()
-    for module in (diagnostics, configuration, completion, hover, symbols, code_actions, code_lens, commands):
+    features = (initialization, diagnostics, configuration, completion, hover, symbols, code_actions)
+    for module in (*features, code_lens, commands, environments):
         module.register(server)
     return server
 

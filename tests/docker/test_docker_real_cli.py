@@ -159,6 +159,7 @@ def unrelated(demo_image: str) -> Iterator[dict[str, str]]:
 
 
 def test_full_lifecycle_through_the_cli(env: Env, unrelated: dict[str, str]) -> None:
+    planned = json.loads(env.ok("plan", "--json"))["generatedFiles"]
     # deploy: running, with the configured limits
     env.ok("deploy")
     first = env.container()
@@ -166,7 +167,9 @@ def test_full_lifecycle_through_the_cli(env: Env, unrelated: dict[str, str]) -> 
     assert first["HostConfig"]["Memory"] == 256 * 1024**2
     assert first["HostConfig"]["NanoCpus"] == 1_000_000_000
     assert (REPO / "docker-compose.yml").exists() is False
-    assert (env.dir / ".sindri" / "docker" / "docker-compose.yml").exists()
+    compose_file = env.dir / ".sindri" / "docker" / "docker-compose.yml"
+    assert [(f["path"], f["language"]) for f in planned] == [(str(compose_file), "yaml")]
+    assert compose_file.read_text() == planned[0]["content"]  # plan showed what deploy wrote
     assert not list(env.elsewhere.iterdir()), "nothing may be written to the current directory"
 
     # something the user keeps in their home

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from support import need
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,5 +36,6 @@ def test_extension_host(suite: str) -> None:
         timeout=600,
     )
     print(done.stdout[-20000:], done.stderr[-5000:])
-    assert done.returncode == 0, f"extension host suite {suite} failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+    report = f"{done.stdout[-6000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"extension host suite {suite} failed:\n{report}"
     assert " 0 failed" in done.stdout

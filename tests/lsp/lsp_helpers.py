@@ -210,10 +210,15 @@ async def session(
     env: dict[str, str] | None = None,
     settings: dict[str, Any] | None = None,
     capabilities: lsp.ClientCapabilities | None = None,
+    options: dict[str, Any] | None = None,
+    client_name: str | None = "Visual Studio Code",
+    folders: Sequence[Path] | None = None,
 ) -> AsyncIterator[Session]:
     """Start `python -m sindri.server` with `env`, initialise it as VS Code would, and shut it down after.
 
-    `settings` is what the client answers to `workspace/configuration` for the `sindri` section.
+    `settings` is what the client answers to `workspace/configuration` for the `sindri` section;
+    `options` the `initializationOptions`; `folders` the workspace folders (default: `folder` as the
+    root only).
     """
     config = ClientServerConfig(server_command=SERVER, server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
@@ -244,7 +249,15 @@ async def session(
     if settings is not None:
         client.set_configuration(settings, section="sindri")
     caps = capabilities or client_capabilities("visual-studio-code")
-    await client.initialize_session(lsp.InitializeParams(capabilities=caps, root_uri=folder.as_uri()))
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=caps,
+            root_uri=folder.as_uri() if folders is None else None,
+            workspace_folders=[lsp.WorkspaceFolder(f.as_uri(), f.name) for f in folders or ()] or None,
+            client_info=lsp.ClientInfo(client_name) if client_name else None,
+            initialization_options=options,
+        )
+    )
     try:
         yield started
     finally:

@@ -51,9 +51,9 @@ async def test_lifecycle_with_progress_lenses_and_status(tmp_path: Path) -> None
         assert [lens.command.title for lens in before if lens.command] == [
             "$(cloud-upload) Deploy to fly",
             "Plan",
-            "Status",
-            "Connect",
-            "Destroy",
+            "$(pulse) Status",
+            "$(terminal) Connect",
+            "$(trash) Destroy",
         ]
         assert {lens.range == rng(2, 0, 2, 10) for lens in before} == {True}
         assert [list(lens.command.arguments or []) for lens in before if lens.command] == [[uri]] * 5
@@ -84,7 +84,7 @@ async def test_lifecycle_with_progress_lenses_and_status(tmp_path: Path) -> None
         await s.until(lambda: any(st["state"] == "running" for st in statuses(s)), "sindri/status running")
         assert s.requests("workspace/codeLens/refresh")
         titles = {lens.command.command: lens.command.title for lens in await lenses(s, uri) if lens.command}
-        assert titles["sindri.status"] == "Status: running"
+        assert titles["sindri.status"] == "$(pulse) Status: running"
 
         stopped = await s.command("sindri.stop", uri)
         assert stopped["success"] is True
@@ -111,6 +111,8 @@ async def test_connect_doctor_and_failures(tmp_path: Path) -> None:
             "command": [exe, "connect", "-c", str(path)],
             "commandLine": shlex.join([exe, "connect", "-c", str(path)]),
             "cwd": str(tmp_path),
+            "name": "my-env",
+            "provider": "fly",
         }
 
         doctor = await s.command("sindri.doctor", uri)

@@ -251,3 +251,16 @@ def test_start_without_capacity(project: Path, env: dict[str, str], elsewhere: P
     full = {**env, "SINDRI_STANDIN_FLY_NO_CAPACITY": "1"}
     fails(sindri("start", "-c", str(project), env=full, cwd=elsewhere), "lack of capacity")
     assert state_of(project, env, elsewhere) == "stopped"
+
+
+def test_plan_json_shows_the_fly_toml_deploy_writes(
+    project: Path, env: dict[str, str], elsewhere: Path
+) -> None:
+    plan = sindri("plan", "-c", str(project), "--json", env=env, cwd=elsewhere)
+    assert plan.returncode == 0, plan.stderr
+    generated = json.loads(plan.stdout)["generatedFiles"]
+    fly_toml = project.parent / ".sindri" / "fly" / "fly.toml"
+    assert [(f["path"], f["language"]) for f in generated] == [(str(fly_toml), "toml")]
+    assert not fly_toml.exists()
+    assert sindri("deploy", "-c", str(project), env=env, cwd=elsewhere).returncode == 0
+    assert fly_toml.read_text() == generated[0]["content"]

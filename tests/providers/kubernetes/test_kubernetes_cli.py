@@ -52,11 +52,17 @@ def test_full_lifecycle(env: dict[str, str], cfg: Path, tmp_path: Path) -> None:
     assert plan.returncode == 0, plan.stderr
     actions = {a["resource"] for a in json.loads(plan.stdout)["actions"]}
     assert {"namespace:sindri-dev", "pvc:my-env-home-pvc", "deployment:my-env", "service:my-env"} <= actions
+    generated = {f["path"]: f for f in json.loads(plan.stdout)["generatedFiles"]}
+    out = cfg.parent / ".sindri" / "kubernetes"
+    assert list(generated) == [str(out / "namespace.yaml"), str(out / "k8s-deployment.yaml")]
+    assert {f["language"] for f in generated.values()} == {"yaml"}
 
     deploy = sindri(env, "deploy", *c, "--timeout", "60", cwd=elsewhere)
     assert deploy.returncode == 0, deploy.stderr
     assert not list(elsewhere.iterdir())  # nothing written to the CWD
-    assert (cfg.parent / ".sindri" / "kubernetes" / "k8s-deployment.yaml").is_file()
+    for path, file in generated.items():  # plan showed exactly what deploy wrote
+        assert Path(path).read_text() == file["content"]
+        assert SECRET_VALUE not in file["content"]
 
     status = sindri(env, "status", *c, "--json")
     assert status.returncode == 0 and json.loads(status.stdout)["state"] == "running"
