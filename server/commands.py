@@ -11,9 +11,11 @@ workspace, none runs anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
 import shlex
-import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -147,11 +149,24 @@ async def confirm_destroy(ls: SindriLanguageServer, path: Path) -> bool:
     return answer is not None and answer.title == DESTROY
 
 
+def sindri_cli() -> list[str]:
+    """The `sindri` of this server's own installation, never one found on PATH (a workspace may put
+    one there): the extension's bundled launcher (SINDRI_CLI, set by it), the script beside this
+    interpreter (a venv), else this interpreter running the package."""
+    bundled = os.environ.get("SINDRI_CLI")
+    if bundled:
+        with contextlib.suppress(ValueError):
+            argv = json.loads(bundled)
+            if isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv):
+                return argv
+    script = Path(sys.executable).with_name("sindri")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "sindri.cli"]
+
+
 def connect_command(path: Path) -> ConnectResult:
     """What the client runs in a terminal: `sindri connect -c <file>` in the file's folder."""
     loaded = load(path, cwd=path.parent)
-    exe = shutil.which("sindri") or str(Path(sys.executable).with_name("sindri"))
-    argv = [exe, "connect", "-c", str(path)]
+    argv = [*sindri_cli(), "connect", "-c", str(path)]
     return ConnectResult(
         command=argv,
         command_line=shlex.join(argv),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,25 @@ async def test_connect_doctor_and_failures(tmp_path: Path) -> None:
         assert stopped["success"] is False and stopped["action"] == "stop"
         assert stopped["error"]
         assert any("sindri stop" in m.message for m in s.client.messages)
+
+
+
+async def test_connect_runs_the_bundled_cli_and_never_a_sindri_on_path(tmp_path: Path) -> None:
+    """The extension's launcher names its bundled CLI (SINDRI_CLI); a `sindri` a workspace puts on PATH
+    (here through a relative entry) is never the one the terminal runs."""
+    bundled = ["/opt/py/bin/python3", "/ext/bundled/tool/sindri_cli.py"]
+    (tmp_path / "sindri").write_text("#!/bin/sh\necho pwned\n")
+    (tmp_path / "sindri").chmod(0o755)
+    env = {**fly_env(tmp_path / "state"), "SINDRI_CLI": json.dumps(bundled)}
+    env["PATH"] = f".:{env.get('PATH', os.environ['PATH'])}"
+    async with session(tmp_path, env=env) as s:
+        uri = await s.open(CONFIG)
+        connect = await s.command("sindri.connect", uri)
+        assert connect["command"] == [*bundled, "connect", "-c", str(tmp_path / "sindri.yaml")]
+    async with session(tmp_path, env={**env, "SINDRI_CLI": ""}) as s:
+        uri = await s.open(CONFIG)
+        connect = await s.command("sindri.connect", uri)
+        assert connect["command"][0] == str(REPO / ".venv" / "bin" / "sindri")
 
 
 async def test_missing_required_secret_is_a_clear_failure(tmp_path: Path) -> None:
