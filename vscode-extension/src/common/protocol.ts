@@ -91,7 +91,7 @@ export interface EnvironmentInfo {
   name: string | null;
   provider: string | null;
   state: string | null;
-  error?: string;
+  error?: string | null;
 }
 
 export interface ValidateResult {
