@@ -25,7 +25,10 @@ async def pull(ls: SindriLanguageServer) -> None:
     except Exception:
         log.warning("the client did not answer workspace/configuration", exc_info=True)
         return
-    ls.settings = Settings.from_client(values[0] if values else None)
+    previous, ls.settings = ls.settings, Settings.from_client(values[0] if values else None)
+    for message in sorted(set(ls.settings.refusals()) - set(previous.refusals())):  # once, not at every pull
+        log.warning("%s", message)
+        ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, message))
 
 
 def register(ls: SindriLanguageServer) -> None:
