@@ -6,14 +6,24 @@ from pathlib import Path
 
 import pytest
 from lsp_helpers import label_map, rng, session
+from lsprotocol import types as lsp
 
 VALID = 'version: "3.0"\nname: demo\ndeployment:\n  provider: docker\nextensions:\n  profile: minimal\n'
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
     for i in range(9)
 )
+BIG = "x" * 100_000
+
+
+def aliased(times: int) -> str:
+    """One 100 KB scalar aliased `times` times (109 KB of file for 3,000)."""
+    return f"name: &big {BIG}\nlist:\n" + "  - *big\n" * times
+
+
 HOSTILE = {
     "alias bomb": (ALIAS_BOMB, "SY108"),
+    "100 KB scalar aliased 3,000 times": (aliased(3000), "SY108"),
     "10,000-deep nesting": ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "SY109"),
     "5 MB": ("name: demo\n" + "# padding\n" * 520_000, "SY107"),
     "replaced non-UTF-8 bytes": ('version: "3.0"\nname: d\ufffd\ufffdmo\n\ufffd: 1\n', "SC203"),
@@ -65,4 +75,25 @@ async def test_odd_paths_keep_serving(tmp_path: Path) -> None:
         astral = await s.open(text, name="a/sindri.yaml")
         (wrong,) = [d for d in await s.diagnostics(astral, 1) if d.code == "SC205"]
         assert wrong.range == rng(0, 34, 0, 40)  # UTF-16: each rocket is two units
+        await s.alive()
+
+
+async def test_aliases_stay_small_in_every_feature(tmp_path: Path) -> None:
+    """Under the alias budget, a large aliased scalar still reaches no reply in full: the outline's names
+    are cut, hover and completion read the text, not the expansion."""
+    async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
+        uri = await s.open(aliased(9))  # 900 KB of expansion: read
+        assert "SY108" not in [d.code for d in await s.diagnostics(uri, 1)]
+        seen = len(s.messages)
+        symbols = await s.client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(uri))
+        )
+        assert symbols is not None
+        (items,) = [x for x in symbols if isinstance(x, lsp.DocumentSymbol) and x.name == "list"]
+        assert len(items.children or []) == 9
+        assert all(len(child.name) <= 201 for child in items.children or [])
+        replies = [m for m in s.messages[seen:] if "result" in m]
+        assert len(str(replies[-1]["result"])) < 20_000
+        await s.hover(uri, 2, 3)
+        await s.completion(uri, 2, 4)
         await s.alive()
