@@ -58,6 +58,14 @@ def find_tool(tool: str, path: str | None, configured: str | None = None) -> str
     raise ToolNotFoundError(tool)
 
 
+def which(tool: str) -> str | None:
+    """`find_tool` on this process's PATH, None instead of an error (for a command line we only show)."""
+    try:
+        return find_tool(tool, os.environ.get("PATH"))
+    except ToolNotFoundError:
+        return None
+
+
 def absolute_entries(path: str) -> str:
     """PATH without its relative entries, for the tools' own environment (their own lookups)."""
     return os.pathsep.join(entry for entry in path.split(os.pathsep) if os.path.isabs(entry))

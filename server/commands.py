@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-import shutil
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,6 +22,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from sindri.providers.errors import ProviderError
 from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
+from sindri.providers.toolpath import which
 from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import validate_text
@@ -172,7 +172,7 @@ async def confirm_destroy(ls: SindriLanguageServer, uri: str) -> bool:
 def connect_command(uri: str) -> dict[str, Any]:
     """What the client runs in a terminal: `sindri connect -c <file>` in the file's folder."""
     path = uri_path(uri)
-    exe = shutil.which("sindri") or str(Path(sys.executable).with_name("sindri"))
+    exe = which("sindri") or str(Path(sys.executable).with_name("sindri"))
     argv = [exe, "connect", "-c", str(path)]
     return {"command": argv, "commandLine": shlex.join(argv), "cwd": str(path.parent)}
 

@@ -52,6 +52,7 @@ async def test_relative_path_entries_are_not_searched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str
 ) -> None:
     marker = plant(tmp_path, "docker")
+    plant(tmp_path, "sindri")
     monkeypatch.chdir(tmp_path)
     env = base_env(tmp_path / "state")
     env["PATH"] = os.pathsep.join([entry, env["PATH"]])
@@ -62,4 +63,6 @@ async def test_relative_path_entries_are_not_searched(
         assert "PATH entry" in docker[0].message and "is not run" in docker[0].message
         result = await s.command("sindri.status", uri)
         assert result["success"] is False and "PATH entry" in result["error"]
+        connect = await s.command("sindri.connect", uri)  # the command line the editor runs
+        assert os.path.isabs(connect["command"][0]) and str(tmp_path) not in connect["command"][0]
         assert not marker.exists(), marker.read_text()
