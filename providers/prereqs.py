@@ -44,7 +44,8 @@ async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -
     loop = asyncio.get_running_loop()
     cached = _cache.get(key)
     if cached is None or not _usable(cached, loop, ttl):
-        cached = (time.monotonic(), loop.create_task(provider.check_prerequisites()))
+        _evict_expired(ttl)
+        cached = (time.monotonic(), loop.create_task(_check(provider)))
         _cache[key] = cached
     task = cached[1]
     try:
@@ -53,6 +54,27 @@ async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -
         if _cache.get(key) is cached:
             del _cache[key]
         raise
+
+
+async def _check(provider: Provider) -> PrerequisiteStatus:
+    """The provider's own check, with each tool that was found only through a relative path (and not
+    run) said so: "not installed, install it" would send the user the wrong way."""
+    status = await provider.check_prerequisites()
+    refused = provider.runner.refused
+    for item in status.missing:
+        refusal = refused.get(item.name) if item.kind == "tool" else None
+        if refusal is not None:
+            item.description = f"{item.description} ({refusal.message})"
+            item.install_hint = refusal.hint
+    return status
+
+
+def _evict_expired(ttl: float) -> None:
+    """Drop finished checks older than `ttl`: each edit of the provider's settings is a new key."""
+    now = time.monotonic()
+    for key, (started, future) in list(_cache.items()):
+        if future.done() and now - started >= max(ttl, TTL_SECONDS):
+            del _cache[key]
 
 
 def _usable(

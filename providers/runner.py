@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shlex
-import shutil
 import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 from sindri.schemas.secret_values import MIN_MASKED_LENGTH
 
 from .errors import ProviderError, ToolFailedError, ToolNotFoundError, ToolTimeoutError
+from .toolpath import ToolRefusedError, absolute_entries, find_tool
 from .types import ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,8 @@ class Runner:
         self.tool_paths = dict(tool_paths or {})
         self.default_timeout = default_timeout
         self.base_env = dict(os.environ if env is None else env)
+        self.refused: dict[str, ToolRefusedError] = {}
+        """Tools found only through a relative path, which are not run (`toolpath.py`)."""
 
     def progress(self, line: str) -> None:
         """Send one human line to the progress sink (redacted) and the debug log."""
@@ -108,22 +110,29 @@ class Runner:
             self._progress(line)
 
     def which(self, tool: str) -> str | None:
-        """Where `tool` is: a configured path first, then PATH (of the runner's environment)."""
-        configured = self.tool_paths.get(tool)
-        if configured:
-            return configured if os.access(configured, os.X_OK) else None
-        return shutil.which(tool, path=self.base_env.get("PATH"))
+        """Where `tool` is: a configured path first, then PATH (of the runner's environment); only
+        absolute answers (`toolpath.py`). A refusal is kept in `refused` for the error and the checks."""
+        try:
+            return find_tool(tool, self.base_env.get("PATH"), self.tool_paths.get(tool))
+        except ToolRefusedError as refusal:
+            self.refused[tool] = refusal
+        except ToolNotFoundError:
+            pass
+        return None
 
     def _resolve(self, argv: Sequence[str], install_hint: str | None) -> list[str]:
         if not argv:
             raise ValueError("empty argv")
         exe = self.which(argv[0])
         if exe is None:
-            raise ToolNotFoundError(argv[0], hint=install_hint)
+            raise self.refused.get(argv[0]) or ToolNotFoundError(argv[0], hint=install_hint)
         return [exe, *argv[1:]]
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
-        return {**self.base_env, **(env or {})}
+        merged = {**self.base_env, **(env or {})}
+        if "PATH" in merged:  # the tools' own lookups (a plugin, a helper) stay out of the current folder
+            merged["PATH"] = absolute_entries(merged["PATH"])
+        return merged
 
     async def run(
         self,

@@ -35,6 +35,10 @@ MAX_DEPTH = 64
 """sindri.yaml nests six levels deep; anything near this is hostile or broken."""
 MAX_ALIAS_EXPANSION = 10_000
 """Nodes that aliases may add when expanded (billion-laughs guard)."""
+MAX_ALIAS_TEXT = 1_000_000
+"""Characters of keys and scalars that aliases may add when expanded: one large scalar aliased a few
+thousand times stays under the node budget, yet every consumer of the tree (the outline, validation)
+would see hundreds of megabytes of text."""
 
 _UNSET: Any = object()
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -161,12 +165,14 @@ def _describe(value: Any) -> str:
 class Node:
     """A YAML node; positions are kept as ints and turned into a Range on demand (parsing stays cheap)."""
 
-    __slots__ = ("ec", "el", "sc", "size", "sl")
+    __slots__ = ("chars", "ec", "el", "sc", "size", "sl")
 
     def __init__(self, sl: int, sc: int, el: int, ec: int) -> None:
         self.sl, self.sc, self.el, self.ec = sl, sc, el, ec
         self.size = 1
         """Nodes in this subtree with aliases expanded (the budget's unit)."""
+        self.chars = 0
+        """Characters of the keys and scalars in this subtree with aliases expanded (the text budget)."""
 
     @property
     def range(self) -> Range:
@@ -180,6 +186,7 @@ class ScalarNode(Node):
         super().__init__(sl, sc, el, ec)
         self.value = value
         self.text = text
+        self.chars = len(text)
         self.plain = plain
         """Written without quotes or block indicator, so its type came from the YAML resolver."""
 
@@ -191,6 +198,7 @@ class AliasNode(Node):
         super().__init__(sl, sc, el, ec)
         self.target = target
         self.size = target.size
+        self.chars = target.chars
 
 
 class Entry:
@@ -436,6 +444,7 @@ class _Composer:
         self.open: set[int] = set()
         self.expanded = 0
         self.yaml11: list[tuple[ScalarNode, Yaml11Reading]] = []
+        self.expanded_chars = 0
 
     def span(self, event: Any) -> tuple[int, int, int, int]:
         return (*self.lines.mark(event.start_mark), *self.lines.mark(event.end_mark))
@@ -493,6 +502,7 @@ class _Composer:
                 continue
             parent = stack[-1]
             parent.size += node.size
+            parent.chars += node.chars
             if type(parent) is SequenceNode:
                 parent.items.append(node)
             elif keys[-1] is None:
@@ -518,6 +528,14 @@ class _Composer:
                 "SY108",
                 f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes (a 'billion laughs' document?); "
                 "the file was not read further",
+                span,
+            )
+        self.expanded_chars += target.chars
+        if self.expanded_chars > MAX_ALIAS_TEXT:
+            self._fail(
+                "SY108",
+                f"aliases expand to more than {MAX_ALIAS_TEXT:,} characters of text; the file was not read "
+                "further",
                 span,
             )
         return AliasNode(*span, target)

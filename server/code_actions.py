@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 from sindri.schemas.findings import Finding
 
-from . import diagnostics, prerequisites
+from . import diagnostics, docs_links, prerequisites
 from .convert import Positions
 from .server import SindriLanguageServer
 
@@ -47,7 +47,9 @@ def actions(ls: SindriLanguageServer, uri: str, rng: lsp.Range) -> list[lsp.Code
                     kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
                     command=lsp.Command(
-                        title="Open install documentation", command="sindri.openDocs", arguments=[url]
+                        title="Open install documentation",
+                        command="sindri.openDocs",
+                        arguments=[docs_links.offer(url)],
                     ),
                 )
             )

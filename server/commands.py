@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcInvalidParams
 from sindri.providers.errors import ProviderError
 from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
 from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import ConfigError
 from sindri.schemas.validate import validate_text
 
-from . import prerequisites, progress
+from . import docs_links, prerequisites, progress
 from .payloads import (
     Cancelled,
     ConnectResult,
@@ -246,6 +247,10 @@ def register(ls: SindriLanguageServer) -> None:
 
     @ls.command("sindri.openDocs")
     async def open_docs(ls: SindriLanguageServer, url: str) -> bool:
+        if not docs_links.is_ours(url):
+            raise JsonRpcInvalidParams(
+                f"sindri.openDocs opens only the documentation links the server offers: {url!r:.200}"
+            )
         window = ls.client_capabilities.window
         if not (window and window.show_document and window.show_document.support):
             ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Info, f"Documentation: {url}"))

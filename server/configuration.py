@@ -26,9 +26,13 @@ async def pull(ls: SindriLanguageServer) -> None:
     except Exception:
         log.warning("the client did not answer workspace/configuration", exc_info=True)
         return
+    previous = ls.settings
     settings = Settings.from_client(values[0] if values else None)
     # An untrusted workspace's settings may name any executable: none is ever run, none is kept.
     ls.settings = settings if ls.trusted else dataclasses.replace(settings, tool_paths={})
+    for message in sorted(set(ls.settings.refusals()) - set(previous.refusals())):  # once, not at every pull
+        log.warning("%s", message)
+        ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, message))
 
 
 def register(ls: SindriLanguageServer) -> None:

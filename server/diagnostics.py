@@ -23,7 +23,7 @@ from sindri.schemas.validate import ValidationResult, validate_text
 
 from . import prerequisites
 from .convert import Positions
-from .server import SindriLanguageServer, is_sindri_uri, source_path
+from .server import SindriLanguageServer, is_sindri_uri, keep_until_done, source_path
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def schedule(ls: SindriLanguageServer, uri: str) -> None:
     """Make sure the newest text of `uri` gets validated and published."""
     task = _running.get(uri)
     if task is None or task.done():
-        _running[uri] = asyncio.ensure_future(_validate_until_current(ls, uri))
+        keep_until_done(_running, uri, asyncio.ensure_future(_validate_until_current(ls, uri)))
 
 
 async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
@@ -132,4 +132,5 @@ def register(ls: SindriLanguageServer) -> None:
     def did_close(ls: SindriLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         if ls.documents.pop(uri, None) is not None:
+            prerequisites.forget(ls, uri)
             ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

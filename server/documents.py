@@ -19,6 +19,7 @@ from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from .cancellation import CancellableProtocol
+from .replies import AnsweringProtocol
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
@@ -78,8 +79,9 @@ class LspWorkspace(Workspace):
         )
 
 
-class LspDocumentsProtocol(CancellableProtocol):
-    """The server's protocol: cancellation reaching commands (`cancellation.py`), documents as above."""
+class LspDocumentsProtocol(CancellableProtocol, AnsweringProtocol):
+    """The server's protocol: cancellation reaching commands (`cancellation.py`), every request answered
+    (`replies.py`), documents as above."""
 
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, lsp.InitializeResult]:

@@ -21,7 +21,7 @@ from sindri.schemas.findings import Finding, Position, Range, Severity
 from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SUPPORTED_PROVIDERS, SindriConfig
 
-from .server import SindriLanguageServer, source_path
+from .server import SindriLanguageServer, keep_until_done, source_path
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,14 @@ def schedule(ls: SindriLanguageServer, uri: str, *, refresh: bool = False) -> No
     previous = ls.prerequisite_runs.get(uri)
     if previous is not None and not previous.done():
         previous.cancel()
-    ls.prerequisite_runs[uri] = asyncio.ensure_future(_update(ls, uri, refresh))
+    keep_until_done(ls.prerequisite_runs, uri, asyncio.ensure_future(_update(ls, uri, refresh)))
+
+
+def forget(ls: SindriLanguageServer, uri: str) -> None:
+    """The document was closed: its check is moot (the shared check itself goes on for other callers)."""
+    task = ls.prerequisite_runs.get(uri)
+    if task is not None:
+        task.cancel()
 
 
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:

@@ -99,6 +99,13 @@ class SindriLanguageServer(LanguageServer):
         log.error("handler error (%s): %s", getattr(source, "__name__", source), error, exc_info=error)
 
 
+def keep_until_done(tasks: dict[str, asyncio.Task[None]], uri: str, task: asyncio.Task[None]) -> None:
+    """Hold a document's background task in `tasks` while it runs, and not a moment longer: a closed
+    document must leave nothing behind."""
+    tasks[uri] = task
+    task.add_done_callback(lambda done: tasks.pop(uri) if tasks.get(uri) is done else None)
+
+
 def is_sindri_uri(uri: str) -> bool:
     name = Path(to_fs_path(uri) or uri).name
     return name in ("sindri.yaml", "sindri.yml") or name.endswith(".sindri.yaml")

@@ -13,7 +13,8 @@ SECTION = "sindri"
 class Settings:
     tool_paths: dict[str, str] = field(default_factory=dict)
     """Executable per tool name, e.g. {"flyctl": "~/.fly/bin/flyctl"} (`~` is the home directory); PATH
-    when absent."""
+    when absent. A relative path is kept so that the runner refuses it: the tool is then not usable,
+    rather than silently the one on PATH."""
     command_timeout: float = 900.0
     """Upper bound, in seconds, for one lifecycle command (deploy, destroy, ...)."""
     prerequisite_checks: bool = True
@@ -36,6 +37,15 @@ class Settings:
             prerequisite_checks=raw.get("prerequisiteChecks", True) is not False,
             prerequisite_timeout=_positive(raw.get("prerequisiteTimeout"), defaults.prerequisite_timeout),
         )
+
+    def refusals(self) -> list[str]:
+        """One message per relative `toolPaths` entry, naming the setting (they are not run)."""
+        return [
+            f"{SECTION}.toolPaths.{tool}: '{path}' is not an absolute path, so {tool} is not run from it "
+            "and is reported as not usable; set an absolute path (`~` is allowed)"
+            for tool, path in sorted(self.tool_paths.items())
+            if not os.path.isabs(path)
+        ]
 
 
 def _positive(value: Any, default: float) -> float:

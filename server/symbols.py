@@ -11,6 +11,8 @@ from .server import SindriLanguageServer
 
 MAX_SYMBOLS = 5000
 """An outline beyond this helps nobody and costs the client; hostile documents stay cheap."""
+MAX_NAME = 200
+"""Characters of a key or item shown as a symbol's name (a 100 KB scalar is no name)."""
 
 
 def _kind(node: Node | None) -> lsp.SymbolKind:
@@ -36,14 +38,15 @@ class _Builder:
 
     def children(self, node: Node | None, depth: int) -> list[lsp.DocumentSymbol] | None:
         node = deref(node)
-        if depth > 20 or self.count > MAX_SYMBOLS:
+        room = MAX_SYMBOLS - self.count
+        if depth > 20 or room <= 0:
             return None
         if isinstance(node, MappingNode):
-            return [self.symbol(e.key.text, e.key.range, e.value, depth) for e in node.entries]
+            return [self.symbol(e.key.text, e.key.range, e.value, depth) for e in node.entries[:room]]
         if isinstance(node, SequenceNode):
             return [
                 self.symbol(self._item_name(item, i), item.range, item, depth)
-                for i, item in enumerate(node.items)
+                for i, item in enumerate(node.items[:room])
             ]
         return None
 
@@ -62,7 +65,7 @@ class _Builder:
         target = deref(value)
         detail = target.text if isinstance(target, ScalarNode) and target is not None else None
         return lsp.DocumentSymbol(
-            name=name or "(empty)",
+            name=(name[:MAX_NAME] + "…" if len(name) > MAX_NAME else name) or "(empty)",
             kind=_kind(target),
             range=self.positions.range(_span(selection, value.range)),
             selection_range=self.positions.range(selection),

@@ -128,7 +128,6 @@ async def test_connect_doctor_and_failures(tmp_path: Path) -> None:
         assert any("sindri stop" in m.message for m in s.client.messages)
 
 
-
 async def test_connect_runs_the_bundled_cli_and_never_a_sindri_on_path(tmp_path: Path) -> None:
     """The extension's launcher names its bundled CLI (SINDRI_CLI); a `sindri` a workspace puts on PATH
     (here through a relative entry) is never the one the terminal runs."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lsp_helpers import apply_edits, base_env, rng, session
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import client_capabilities
 from sindri.schemas import catalog
+from sindri.schemas.findings import doc_url
 
 NO_PREREQS = {"prerequisiteChecks": False}
 DOC = """version: "3.0"
@@ -184,3 +187,21 @@ async def test_install_documentation_on_a_client_that_cannot_open_documents(tmp_
         (message,) = s.notifications(lsp.WINDOW_SHOW_MESSAGE)
         assert message["message"] == "Documentation: https://fly.io/docs/flyctl/install/"
         assert not s.requests(lsp.WINDOW_SHOW_DOCUMENT)
+
+
+async def test_open_docs_opens_only_our_documentation_links(tmp_path: Path) -> None:
+    """Not whatever URI a command carries: only a finding code's explanation or an offered install page."""
+    async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
+        for url in (
+            "https://evil.example/",
+            "file:///etc/passwd",
+            "command:workbench.action.terminal.new",
+            42,
+        ):
+            with pytest.raises(JsonRpcException) as refused:
+                await s.command("sindri.openDocs", url)
+            assert refused.value.code == -32602, url  # InvalidParams
+        assert s.client.shown_documents == []
+        ours = doc_url("SY108")
+        assert await s.command("sindri.openDocs", ours) is True
+        assert [d.uri for d in s.client.shown_documents] == [ours]

@@ -26,6 +26,15 @@ def test_billion_laughs_is_rejected_at_the_alias_that_breaks_the_budget() -> Non
     assert span(f) == (4, 7, 4, 9)
 
 
+def test_large_scalar_aliased_many_times_breaks_the_text_budget() -> None:
+    """3,000 aliases of a 100 KB scalar are few nodes but 300 MB of text: the 11th alias breaks the
+    1,000,000-character budget (the anchor's own key and value are not expanded text)."""
+    text = "name: &big " + "x" * 100_000 + "\nlist:\n" + "  - *big\n" * 3000
+    f = only(text, "SY108")
+    assert "1,000,000 characters" in f.message
+    assert span(f) == (12, 4, 12, 8)  # line 12: the 11th alias
+
+
 def test_recursive_alias() -> None:
     f = only("a: &x [1, *x]\n", "SY110")
     assert span(f) == (0, 10, 0, 12)
