@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=args.log_level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # pygls logs every message it sends at INFO: only at DEBUG is that wanted (the editor's Trace shows them).
+    if args.log_level != "DEBUG":
+        logging.getLogger("pygls").setLevel(max(logging.WARNING, logging.getLevelName(args.log_level)))
     # lsprotocol's types and the model are ~100k objects that live as long as the server: collecting
     # them while importing took ~130 ms of every start (bench/lsp.py, initialize), so they are frozen.
     gc.disable()
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
     server = create_server()
+    python = sys.version.split()[0]
+    logging.getLogger("sindri.server").info("sindri-lsp %s on Python %s", server.version, python)
     server.start_io()
     # A validation may still be running on its worker thread (seconds for a large document); nothing
     # waits for its result, and the interpreter would wait for the thread before ending the process.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from lsprotocol import types as lsp
+from sindri.schemas.model import SUPPORTED_PROVIDERS
 
 from .prerequisites import provider_value
 from .server import SindriLanguageServer
@@ -28,13 +29,14 @@ def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
     if line_no is None:
         return []
     found = provider_value(list(lines))
-    provider = found[0] if found else "provider"
+    # A misspelt provider is the diagnostic's business; the lens does not repeat the typo.
+    deploy = f"Deploy to {found[0]}" if found and found[0] in SUPPORTED_PROVIDERS else "Deploy"
     state = ls.last_states.get(uri)
     rng = lsp.Range(lsp.Position(line_no, 0), lsp.Position(line_no, len("deployment")))
     titles = [
-        ("sindri.deploy", f"Deploy to {provider}"),
+        ("sindri.deploy", deploy),
         ("sindri.plan", "Plan"),
-        ("sindri.status", f"Status: {state}" if state else "Status"),
+        ("sindri.status", f"Status: {state.replace('_', ' ')}" if state else "Status"),
         ("sindri.connect", "Connect"),
         ("sindri.destroy", "Destroy"),
     ]

@@ -219,7 +219,7 @@ async def test_lenses_are_refreshed_after_a_status_command(tmp_path: Path) -> No
             lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
         )
         titles = [lens.command.title for lens in lenses or [] if lens.command]
-        assert "$(pulse) Status: not_deployed" in titles  # VS Code renders the icon
+        assert "$(pulse) Status: not deployed" in titles  # VS Code renders the icon; words, not the enum
 
 
 async def test_a_failed_deploy_shows_one_error_not_also_the_status_read_after_it(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ export async function activate(context: ExtensionContext): Promise<SindriApi> {
     store,
     showPlan: async (name, result) => void (await plans.show(name, result)),
     connect: (info) => void terminals.connect(info),
+    closeTerminal: (name, provider) => terminals.close(name, provider),
   };
   const refresh = async () => store.refresh(await server.ready());
 

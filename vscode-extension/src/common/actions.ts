@@ -29,6 +29,7 @@ export interface ActionContext {
   store: EnvironmentStore;
   showPlan(name: string, result: ActionSuccess): Promise<void>;
   connect(info: ConnectCommand): void;
+  closeTerminal(name: string, provider: string): void;
 }
 
 /** The sindri.yaml to act on: the argument, the active editor's, the only one, or the user's pick. */
@@ -113,6 +114,7 @@ export async function runLifecycle(context: ActionContext, action: LifecycleActi
     const answer = await window.showWarningMessage(question, { modal: true }, "Destroy");
     if (answer !== "Destroy") return undefined;
   }
+  if ((action === "destroy" || action === "stop") && info?.name && info.provider) context.closeTerminal(info.name, info.provider);
   const titles = ACTION_TITLES[action];
   const quiet = action === "plan" || action === "status";
   const result = await window.withProgress(

@@ -28,6 +28,13 @@ export class Terminals implements Disposable {
     return terminal;
   }
 
+  /** Stop and Destroy end the shell anyway: closing its terminal first spares a "terminated with exit code 137" error. */
+  close(name: string, provider: string): void {
+    const key = `${provider}/${name}`;
+    this.open.get(key)?.dispose();
+    this.open.delete(key);
+  }
+
   dispose(): void {
     this.subscription.dispose();
   }
