@@ -1,4 +1,5 @@
 /** How the server process is started: pure functions, unit-tested without VS Code. */
+import * as fs from "fs";
 import * as path from "path";
 
 export interface LaunchSettings {
@@ -63,4 +64,32 @@ export function serverLogLevel(channelLevel: number): string {
   if (channelLevel === 3) return "INFO";
   if (channelLevel === 4) return "WARNING";
   return "ERROR";
+}
+
+/**
+ * Where a command runs from: an absolute path as is, a bare name through PATH's absolute entries only
+ * (a relative entry would resolve inside the workspace). Undefined when it is not found.
+ */
+export function resolveExecutable(command: string, pathVariable: string | undefined): string | undefined {
+  const candidates = path.isAbsolute(command)
+    ? [command]
+    : command.includes("/")
+      ? []
+      : (pathVariable ?? "").split(path.delimiter).filter((dir) => path.isAbsolute(dir)).map((dir) => path.join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return fs.realpathSync(candidate);
+    } catch {
+      /* not this one */
+    }
+  }
+  return undefined;
+}
+
+/** What a version check is cached under: the interpreter's real file and its modification time. */
+export function versionCacheKey(python: string[], pathVariable: string | undefined): string | undefined {
+  const exe = resolveExecutable(python[0], pathVariable);
+  if (!exe) return undefined;
+  return `${exe}@${fs.statSync(exe).mtimeMs}|${python.slice(1).join(" ")}`;
 }

@@ -1,10 +1,10 @@
 /** The Python that runs the server: from the Python extension when it is there, and its version. */
 import { execFile } from "child_process";
 import * as os from "os";
-import { Disposable, Event, extensions, workspace } from "vscode";
+import { Disposable, Event, extensions, Memento, workspace } from "vscode";
 import { PythonExtension } from "@vscode/python-extension";
 import { MIN_PYTHON } from "./constants";
-import { isSupported, parseVersion } from "./launch";
+import { isSupported, parseVersion, versionCacheKey } from "./launch";
 import { traceVerbose, traceWarn } from "./log";
 
 const PYTHON_EXTENSION = "ms-python.python";
@@ -40,6 +40,20 @@ export async function onDidChangePythonInterpreter(listener: () => void): Promis
 }
 
 export type VersionCheck = { ok: true; version: string } | { ok: false; reason: string };
+
+/**
+ * The check of `checkPython`, remembered per interpreter file and modification time: it costs a
+ * Python start (0.1-0.3 s) on the way to the first diagnostics, and an interpreter's version only
+ * changes with its file. Only good answers are kept.
+ */
+export async function checkPythonCached(python: string[], cache: Memento): Promise<VersionCheck> {
+  const key = versionCacheKey(python, process.env.PATH);
+  const known = key ? cache.get<string>(`python:${key}`) : undefined;
+  if (known) return { ok: true, version: known };
+  const check = await checkPython(python);
+  if (check.ok && key) await cache.update(`python:${key}`, check.version);
+  return check;
+}
 
 /** Runs the interpreter once (argv, bounded, outside the workspace) and checks it is new enough. */
 export function checkPython(python: string[]): Promise<VersionCheck> {

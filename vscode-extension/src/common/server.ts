@@ -13,7 +13,7 @@ import { CMD, LANGUAGE_ID, MIN_PYTHON, RESTART_DELAY_MS, SERVER_NAME, SETTINGS_S
 import { choosePython, Launch, serverLaunch, serverLogLevel } from "./launch";
 import { describe, showOutput, traceError, traceInfo } from "./log";
 import { InitializationOptions } from "./protocol";
-import { checkPython, hasPythonExtension, pythonExtensionInterpreter } from "./python";
+import { checkPythonCached, hasPythonExtension, pythonExtensionInterpreter } from "./python";
 import { launchSettings } from "./settings";
 
 /** Server command ids on code lenses, mapped to the client commands that wrap them in progress UI. */
@@ -134,7 +134,7 @@ export class SindriServer implements Disposable {
       return undefined;
     }
     if (launch.python) {
-      const check = await checkPython(launch.python);
+      const check = await checkPythonCached(launch.python, this.context.globalState);
       if (!check.ok) {
         await this.interpreterProblem(`${check.reason}; Sindri needs Python ${MIN_PYTHON.join(".")} or newer`);
         return undefined;

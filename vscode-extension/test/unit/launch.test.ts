@@ -48,3 +48,22 @@ describe("versions", () => {
     expect(expandHome("/a/~/x", "/h")).toBe("/a/~/x");
   });
 });
+
+describe("resolveExecutable", () => {
+  it("finds a bare name through absolute PATH entries only", async () => {
+    const fs = await import("fs");
+    const os = await import("os");
+    const path = await import("path");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sindri-exe-"));
+    const exe = path.join(dir, "py");
+    fs.writeFileSync(exe, "#!/bin/sh\n");
+    fs.chmodSync(exe, 0o755);
+    const { resolveExecutable, versionCacheKey } = await import("../../src/common/launch");
+    expect(resolveExecutable("py", `relative:${dir}`)).toBe(fs.realpathSync(exe));
+    expect(resolveExecutable("py", "relative:.")).toBeUndefined();
+    expect(resolveExecutable(exe, undefined)).toBe(fs.realpathSync(exe));
+    expect(resolveExecutable("./py", dir)).toBeUndefined();
+    expect(versionCacheKey(["py", "-X", "utf8"], dir)).toMatch(/py@\d+(\.\d+)?\|-X utf8$/);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
