@@ -6,6 +6,7 @@ import click
 
 from .config_cmds import register as register_config
 from .lifecycle_cmds import register as register_lifecycle
+from .secrets_cmds import register as register_secrets
 from .validate_cmds import register as register_validate
 
 
@@ -18,6 +19,7 @@ def cli() -> None:
 register_validate(cli)
 register_lifecycle(cli)
 register_config(cli)
+register_secrets(cli)
 
 
 def main() -> None:
