@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .completion_cmds import register as register_completions
 from .config_cmds import register as register_config
 from .lifecycle_cmds import register as register_lifecycle
 from .secrets_cmds import register as register_secrets
@@ -20,6 +21,7 @@ register_validate(cli)
 register_lifecycle(cli)
 register_config(cli)
 register_secrets(cli)
+register_completions(cli)
 
 
 def main() -> None:
