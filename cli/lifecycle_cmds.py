@@ -188,6 +188,11 @@ def register(group: click.Group) -> None:
     @click.option("-f", "--force", is_flag=True, help="Recreate the environment if it exists.")
     @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until it is running.")
     @click.option("--dry-run", is_flag=True, help="Only show the plan (same as `sindri plan`).")
+    @click.option(
+        "--skip-image-verification",
+        is_flag=True,
+        help="Do not check the image's signature and provenance with cosign.",
+    )
     @_timeout_option
     @_json_option
     def deploy_cmd(
@@ -196,12 +201,19 @@ def register(group: click.Group) -> None:
         force: bool,
         wait: bool,
         dry_run: bool,
+        skip_image_verification: bool,
         timeout: float,
         as_json: bool,
     ) -> None:
         """Create (or with --force, recreate) the environment."""
         loaded = _load(config, provider)
-        options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+        options = DeployOptions(
+            force=force,
+            wait=wait,
+            timeout=timeout,
+            dry_run=dry_run,
+            skip_image_verification=skip_image_verification,
+        )
         if dry_run:
             _print_plan(_act("plan", loaded, options=options), as_json)
             return
