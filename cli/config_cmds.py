@@ -1,16 +1,27 @@
-"""`sindri config init` (a starter sindri.yaml) and `sindri config validate` (`sindri validate`)."""
+"""`sindri config init` (a starter sindri.yaml), `sindri config show` (the resolved configuration) and
+`sindri config validate` (`sindri validate`)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
+import yaml
+from pydantic import ValidationError
+from sindri.providers.lifecycle import redacted_values
+from sindri.providers.runner import Redactor
+from sindri.schemas.loader import ConfigError, resolve_secrets
+from sindri.schemas.model import Providers, SindriConfig
 from sindri.schemas.starter import STARTER_PROVIDERS, default_name, starter, starter_profiles
 
+from .lifecycle_cmds import _common, _json_option, _load
+from .terminal import echo
 from .validate_cmds import validate_cmd
 
 FILE_NAME = "sindri.yaml"
@@ -98,6 +109,57 @@ def init_cmd(folder: Path, provider: str, name: str | None, profile: str, force:
         sys.exit(1)
     click.echo(f"wrote {target}", err=True)
     click.echo("  next: sindri validate, then sindri plan and sindri deploy", err=True)
+
+
+def with_provider_defaults(config: SindriConfig) -> SindriConfig:
+    """The config with the chosen provider's `providers.<name>` block filled in when it is absent."""
+    chosen = config.provider
+    providers = config.providers or Providers.model_validate({})
+    if chosen not in Providers.model_fields or getattr(providers, chosen) is not None:
+        return config
+    try:
+        block = getattr(Providers.model_validate({chosen: {}}), chosen)
+    except ValidationError:  # a block with required keys has no defaults to show
+        return config
+    return config.model_copy(update={"providers": providers.model_copy(update={chosen: block})})
+
+
+def masked(data: Any, redact: Redactor) -> Any:
+    """`data` with every string (keys too) masked, so the YAML or JSON printed stays well formed."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact(str(key)): masked(value, redact) for key, value in data.items()}
+    if isinstance(data, list):
+        return [masked(item, redact) for item in data]
+    return data
+
+
+@config_group.command("show")
+@_common
+@_json_option
+def show_cmd(config: Path | None, provider: str | None, as_json: bool) -> None:
+    """Print the resolved configuration: the file with every default filled in (YAML, or JSON).
+
+    Secrets appear by name and source only. Any value of a secret or provider credential that the
+    file itself happens to hold (in an unknown key, say) is shown as ********.
+    """
+    loaded = _load(config, provider)
+    with contextlib.suppress(ConfigError):  # only to know what to mask; `sindri secrets validate` checks
+        resolve_secrets(loaded)
+    redact = Redactor()
+    redact.add(redacted_values(loaded, os.environ))
+    data = masked(
+        with_provider_defaults(loaded.config).model_dump(mode="json", by_alias=True, exclude_none=True),
+        redact,
+    )
+    if as_json:
+        echo(json.dumps(data, indent=2))
+    else:
+        echo(f"# {loaded.path}, with defaults filled in")
+        echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+    for warning in loaded.warnings:
+        echo(f"warning: {redact(warning)}", err=True)
 
 
 def register(group: click.Group) -> None:

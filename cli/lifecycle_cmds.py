@@ -35,6 +35,7 @@ from .terminal import echo
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_TIMEOUT = 600.0
+DEFAULT_WATCH_INTERVAL = 5.0
 
 
 def _progress(line: str) -> None:
@@ -187,6 +188,11 @@ def register(group: click.Group) -> None:
     @click.option("-f", "--force", is_flag=True, help="Recreate the environment if it exists.")
     @click.option("--wait/--no-wait", default=True, show_default=True, help="Wait until it is running.")
     @click.option("--dry-run", is_flag=True, help="Only show the plan (same as `sindri plan`).")
+    @click.option(
+        "--skip-image-verification",
+        is_flag=True,
+        help="Do not check the image's signature and provenance with cosign.",
+    )
     @_timeout_option
     @_json_option
     def deploy_cmd(
@@ -195,12 +201,19 @@ def register(group: click.Group) -> None:
         force: bool,
         wait: bool,
         dry_run: bool,
+        skip_image_verification: bool,
         timeout: float,
         as_json: bool,
     ) -> None:
         """Create (or with --force, recreate) the environment."""
         loaded = _load(config, provider)
-        options = DeployOptions(force=force, wait=wait, timeout=timeout, dry_run=dry_run)
+        options = DeployOptions(
+            force=force,
+            wait=wait,
+            timeout=timeout,
+            dry_run=dry_run,
+            skip_image_verification=skip_image_verification,
+        )
         if dry_run:
             _print_plan(_act("plan", loaded, options=options), as_json)
             return
@@ -224,11 +237,25 @@ def register(group: click.Group) -> None:
 
     @group.command("status")
     @_common
+    @click.option("-w", "--watch", is_flag=True, help="Show the status again every --interval until Ctrl-C.")
+    @click.option(
+        "--interval",
+        type=Seconds(min=0, min_open=True),
+        default=DEFAULT_WATCH_INTERVAL,
+        show_default=True,
+        help="Seconds between two looks with --watch.",
+    )
     @_timeout_option
     @_json_option
-    def status_cmd(config: Path | None, provider: str | None, timeout: float, as_json: bool) -> None:
-        """Show the environment's state, resources and timestamps."""
-        result = _act("status", _load(config, provider), options=DeployOptions(timeout=timeout))
+    def status_cmd(
+        config: Path | None, provider: str | None, watch: bool, interval: float, timeout: float, as_json: bool
+    ) -> None:
+        """Show the environment's state, resources and timestamps (with --watch, until Ctrl-C)."""
+        loaded = _load(config, provider)
+        if watch:
+            _watch_status(loaded, interval, timeout, as_json)
+            return
+        result = _act("status", loaded, options=DeployOptions(timeout=timeout))
         assert result.status is not None
         if as_json:
             _print_json(result.status.to_json())
@@ -260,7 +287,13 @@ def register(group: click.Group) -> None:
     @group.command("destroy")
     @_common
     @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-    @click.option("-f", "--force", is_flag=True, help="Remove even when parts are missing or failing.")
+    @click.option(
+        "-f",
+        "--force",
+        is_flag=True,
+        help="Remove even when parts are missing or failing; without a terminal, also do not ask "
+        "(as upstream's -f).",
+    )
     @_timeout_option
     def destroy_cmd(
         config: Path | None, provider: str | None, yes: bool, force: bool, timeout: float
@@ -268,9 +301,10 @@ def register(group: click.Group) -> None:
         """Remove everything this environment created (asks first unless --yes)."""
         loaded = _load(config, provider)
         what = f"environment '{loaded.config.name}' on {loaded.config.provider}"
-        if not yes:
-            if not sys.stdin.isatty():
-                _fail(f"refusing to destroy {what} without confirmation\n  fix: pass --yes")
+        interactive = sys.stdin.isatty()
+        if not yes and not (force and not interactive):  # upstream scripts run `destroy -f` unattended
+            if not interactive:
+                _fail(f"refusing to destroy {what} without confirmation\n  fix: pass --yes (or -f)")
             try:
                 confirmed = click.confirm(f"Destroy {what}? This deletes its data", default=False)
             except click.Abort as exc:  # click turns Ctrl-C (and end of input) into Abort
@@ -343,6 +377,42 @@ def _print_plan(result: ActionResult, as_json: bool) -> None:
             echo(f"  write    {file}")
     for warning in plan.warnings:
         echo(f"warning: {warning}", err=True)
+
+
+def _watch_status(loaded: LoadedConfig, interval: float, timeout: float, as_json: bool) -> None:
+    """Look every `interval` seconds until Ctrl-C (exit 130). On a terminal the screen is redrawn each
+    time; otherwise (a pipe, a log) a status is printed only when it differs from the last one."""
+    redraw = sys.stdout.isatty()
+    redact = Redactor()
+    redact.add(loaded.secrets.values())
+    shown_warnings: set[str] = set()
+
+    async def watch() -> None:
+        last = None
+        while True:
+            try:
+                result = await run_action(
+                    "status", cwd=Path.cwd(), loaded=loaded, options=DeployOptions(timeout=timeout)
+                )
+            finally:
+                redact.add(loaded.secrets.values())
+            for warning in result.warnings:
+                if warning not in shown_warnings:
+                    shown_warnings.add(warning)
+                    echo(f"warning: {warning}", err=True)
+            assert result.status is not None
+            data = result.status.to_json()
+            text = json.dumps(data) if as_json else _format_status(result.status)
+            if redraw:
+                click.clear()
+                echo(f"Every {interval:g}s: sindri status {loaded.config.name}. Ctrl-C to stop.\n")
+                echo(text)
+            elif text != last:
+                echo(text if as_json or last is None else f"\n{text}")
+            last = text
+            await asyncio.sleep(interval)
+
+    _execute(watch, redact)
 
 
 def _register_simple(group: click.Group, verb: Action, past: str, doc: str) -> None:

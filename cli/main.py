@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from .completion_cmds import register as register_completions
 from .config_cmds import register as register_config
 from .lifecycle_cmds import register as register_lifecycle
+from .secrets_cmds import register as register_secrets
 from .validate_cmds import register as register_validate
 
 
@@ -18,6 +20,8 @@ def cli() -> None:
 register_validate(cli)
 register_lifecycle(cli)
 register_config(cli)
+register_secrets(cli)
+register_completions(cli)
 
 
 def main() -> None:

@@ -24,14 +24,17 @@ from .lock import ensure_not_busy, environment_lock
 from .prereqs import check_prerequisites
 from .runner import Runner
 from .types import (
+    ActionType,
     DeploymentPlan,
     DeploymentStatus,
     DeployOptions,
     DeployResult,
+    PlannedAction,
     PrerequisiteStatus,
     ProgressCallback,
     ResultModel,
 )
+from .verify import image_check, missing_cosign_warning, verify_image
 
 Action = Literal["plan", "deploy", "status", "start", "stop", "connect", "destroy", "doctor"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -158,6 +161,7 @@ async def _call(
         result.status = await provider.status()
     elif action == "plan":
         result.plan = await provider.plan()
+        _plan_verification(provider, result.plan, options)
     elif action == "connect":
         ensure_not_busy(provider.loaded)
         result.exit_code = await provider.connect(list(command) if command else None)
@@ -172,6 +176,9 @@ async def _call(
 async def _mutate(provider: Provider, result: ActionResult, options: DeployOptions) -> None:
     name = result.name
     if result.action == "deploy":
+        check = image_check(provider.config, skip=options.skip_image_verification)
+        if check is not None:
+            result.warnings.extend(await verify_image(provider.runner, check))
         provider.progress(f"Deploying {name} to {provider.name}...")
         result.deploy = await provider.deploy(options)
     elif result.action == "start":
@@ -183,6 +190,24 @@ async def _mutate(provider: Provider, result: ActionResult, options: DeployOptio
     else:
         provider.progress(f"Destroying {name} on {provider.name}...")
         result.destroyed = await provider.destroy(options.force)
+
+
+def _plan_verification(provider: Provider, plan: DeploymentPlan, options: DeployOptions) -> None:
+    """Say in the plan what deploy will verify with cosign, or that it cannot."""
+    check = image_check(provider.config, skip=options.skip_image_verification)
+    if check is None:
+        return
+    if provider.runner.which("cosign") is None:
+        plan.warnings.append(missing_cosign_warning(check))
+        return
+    plan.actions.insert(
+        0,
+        PlannedAction(
+            action=ActionType.VERIFY,
+            resource=f"image:{check.image}",
+            description=f"check its {check.parts()} with cosign (signer {check.identity})",
+        ),
+    )
 
 
 async def doctor(

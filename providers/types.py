@@ -49,6 +49,7 @@ class DeployOptions(ResultModel):
     timeout: float = 600.0
     skip_validation: bool = False
     verbose: bool = False
+    skip_image_verification: bool = False
 
 
 class ConnectionInfo(ResultModel):
@@ -117,6 +118,7 @@ class ActionType(StrEnum):
     START = "start"
     STOP = "stop"
     RESTART = "restart"
+    VERIFY = "verify"
 
 
 class PlannedAction(ResultModel):

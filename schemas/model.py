@@ -189,13 +189,15 @@ class ImageConfig(SindriModel):
     )
     verify_signature: Bool = Field(
         True,
-        description=f"Verify the image signature with cosign. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Check the image's signature with cosign before deploy (skipped with a warning "
+        "when cosign is not installed; `sindri deploy --skip-image-verification` turns it off).",
+        json_schema_extra=used_by(),
     )
     verify_provenance: Bool = Field(
         True,
-        description=f"Verify the image provenance attestation with cosign. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Check the image's SLSA provenance attestation with cosign before deploy (a "
+        "failure is a warning).",
+        json_schema_extra=used_by(),
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
@@ -204,13 +206,14 @@ class ImageConfig(SindriModel):
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
-        description=f"Expected identity of the signing certificate. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Expected identity of the signing certificate: this URL, or anything under it "
+        "after `/` or `@` (a workflow path and ref).",
+        json_schema_extra=used_by(),
     )
     certificate_oidc_issuer: str = Field(
         "https://token.actions.githubusercontent.com",
-        description=f"Expected OIDC issuer of the signing certificate. {NO_EFFECT}",
-        json_schema_extra=ignored(),
+        description="Expected OIDC issuer of the signing certificate.",
+        json_schema_extra=used_by(),
     )
 
 
