@@ -36,6 +36,7 @@ from .errors import (
 from .images import configured_image
 from .render import render
 from .runner import CommandResult
+from .source import Source, cached_commit, docker_build, fetch, plan_items, wants_build
 from .types import (
     ActionType,
     ConnectionInfo,
@@ -75,8 +76,6 @@ DEVPOD_PROVIDER_NAMES = {"gcp": "gcloud"}
 REMOTE_BACKENDS = frozenset({"aws", "gcp", "azure", "digitalocean", "ssh", "kubernetes"})
 """Backends whose machines cannot see a locally built image: it must be pushed to a registry."""
 
-SOURCE_REPO = "https://github.com/pacphi/sindri.git"
-DEFAULT_SOURCE_REF = "v3"
 HOME_DIR = "/alt/home/developer"
 
 
@@ -208,10 +207,7 @@ class DevpodProvider(Provider):
     # image
 
     def _explicit_image(self) -> str | None:
-        dep = self.config.deployment
-        if dep.build_from_source is not None and dep.build_from_source.enabled:
-            return None
-        return configured_image(self.config)
+        return None if wants_build(self.config) else configured_image(self.config)
 
     async def _image_plan(self) -> ImagePlan:
         """A configured image is used as is (upstream rebuilt it for cloud backends); otherwise the
@@ -268,63 +264,13 @@ class DevpodProvider(Provider):
             return None
         return None
 
-    def _source_dir(self) -> Path:
-        ref = self._source_ref()
-        cache = Path(self.runner.base_env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        return cache / "sindri" / "repos" / f"sindri-{ref.replace('/', '-')}"
-
-    def _source_ref(self) -> str:
-        bfs = self.config.deployment.build_from_source
-        return (bfs.git_ref if bfs is not None and bfs.git_ref else None) or DEFAULT_SOURCE_REF
-
     async def _prepare_image(self, plan: ImagePlan, force: bool) -> None:
         if not plan.build:
             return
-        source = self._source_dir()
-        if not (source / "v3" / "Dockerfile").is_file():
-            self.progress(f"Fetching Sindri's source ({self._source_ref()}) to build the image")
-            await self.runner.run(
-                [
-                    "git",
-                    "clone",
-                    "--depth",
-                    "1",
-                    "--branch",
-                    self._source_ref(),
-                    "--single-branch",
-                    SOURCE_REPO,
-                    str(source),
-                ],
-                timeout=600,
-                hint="check the network, or set deployment.image in sindri.yaml to skip the build",
-            )
-        bfs = self.config.deployment.build_from_source
-        dockerfile = source / "v3" / ("Dockerfile.dev" if bfs is not None and bfs.enabled else "Dockerfile")
+        checkout = await fetch(Source.of(self.config, self.runner.base_env), self.runner)
         if plan.push:
             await self._registry_login()
-        self.progress(f"Building image {plan.image}")
-        ref = self._source_ref()
-        argv = [
-            "docker",
-            "build",
-            "-t",
-            plan.image,
-            "-f",
-            str(dockerfile),
-            "--build-arg",
-            f"SINDRI_VERSION={ref}",
-            "--build-arg",
-            f"SINDRI_SOURCE_REF={ref}",
-        ]
-        if force:
-            argv.append("--no-cache")
-        await self.runner.run(
-            [*argv, str(source)],
-            timeout=BUILD_TIMEOUT,
-            stream=True,
-            hint="fix the build error above, or set deployment.image to skip the build",
-            install_hint=DOCKER_INSTALL,
-        )
+        await docker_build(self.runner, checkout, plan.image, no_cache=force, install_hint=DOCKER_INSTALL)
         if plan.push:
             self.progress(f"Pushing image {plan.image}")
             await self.runner.run(
@@ -528,13 +474,17 @@ class DevpodProvider(Provider):
                 if image.load_into
                 else "keep it in the local Docker engine"
             )
-            plan.actions.append(
-                PlannedAction(
-                    action=ActionType.CREATE,
-                    resource=f"image:{image.image}",
-                    description=f"Build the Sindri image from source and {where}",
-                )
+            source = Source.of(self.config, self.runner.base_env)
+            action, resource = plan_items(
+                source,
+                await cached_commit(source, self.runner),
+                image=image.image,
+                where=f"with `docker build` here, then {where}",
+                cost="a few minutes the first time, quicker with Docker's layer cache"
+                + ("; the push uploads the image" if image.push else ""),
             )
+            plan.actions.append(action)
+            plan.resources.append(resource)
         try:
             installed = await self._installed_providers()
             state, _ = await self._workspace_state()

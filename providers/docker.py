@@ -41,6 +41,7 @@ from .errors import (
 from .images import configured_image
 from .render import render
 from .runner import STDERR_TAIL_LINES, CommandResult
+from .source import Checkout, Source, cached_commit, docker_build, fetch, plan_items, wants_build
 from .types import (
     ActionType,
     Address,
@@ -305,8 +306,7 @@ def resolve_image(config: SindriConfig) -> str:
     if image is not None:
         return image
     raise UnsupportedError(
-        "no image is configured: the Docker provider runs an existing image "
-        "(building Sindri's image from source needs GitHub, which is not reachable here)",
+        "no image is configured (the provider builds one from Sindri's source instead)",
         hint="set deployment.image, e.g. `image: sindri-demo:local` (build it with images/demo/build.sh)",
     )
 
@@ -358,13 +358,15 @@ def build_compose(
     secret_names: Sequence[str],
     engine: EngineInfo,
     include_name: bool = True,
+    image: str | None = None,
 ) -> ComposeSpec:
-    """The template context of one environment on one engine."""
+    """The template context of one environment on one engine; `image` is a built one, else the
+    configured one."""
     config = loaded_config
     settings = config.providers.docker if config.providers else None
     dind = choose_dind(settings, "sysbox-runc" in engine.runtimes)
     warnings = list(dind.warnings)
-    image = resolve_image(config)
+    image = image or resolve_image(config)
     resources = config.deployment.resources
     memory = (resources.memory if resources else None) or DEFAULT_MEMORY
     cpus = (resources.cpus if resources else None) or DEFAULT_CPUS
@@ -692,14 +694,29 @@ class DockerProvider(Provider):
             )
         return status
 
-    def _spec(self, info: EngineInfo, *, include_name: bool = True) -> ComposeSpec:
+    def _spec(self, info: EngineInfo, *, include_name: bool = True, image: str | None = None) -> ComposeSpec:
         return build_compose(
             self.config,
             config_path=self.loaded.path,
             secret_names=sorted(self.loaded.secrets),
             engine=info,
             include_name=include_name,
+            image=image,
         )
+
+    def _source(self) -> Source | None:
+        """Where the image is built from, or None when a configured image runs as is."""
+        return Source.of(self.config, self.runner.base_env) if wants_build(self.config) else None
+
+    async def _built_image(self, source: Source, force: bool) -> str:
+        """Fetch the source and build its image, unless this commit's image is already on the engine."""
+        checkout: Checkout = await fetch(source, self.runner)
+        tag = source.image_tag(checkout.commit)
+        if not force and await self._image_present(tag):
+            self.progress(f"Image {tag} of commit {checkout.commit[:12]} is already built; not rebuilding")
+        else:
+            await docker_build(self.runner, checkout, tag, no_cache=force, install_hint=INSTALL_DOCKER)
+        return tag
 
     def render_compose(self, spec: ComposeSpec) -> str:
         """The Compose file deploy writes (plan shows it): secrets appear by name only."""
@@ -707,7 +724,9 @@ class DockerProvider(Provider):
 
     async def plan(self) -> DeploymentPlan:
         info = await self._require_engine()
-        spec = self._spec(info)
+        source = self._source()
+        commit = await cached_commit(source, self.runner) if source else None
+        spec = self._spec(info, image=source.image_tag(commit) if source else None)
         name = self.config.name
         (exists, foreign), image_present = await asyncio.gather(
             self._name_owners(), self._image_present(spec.image)
@@ -721,7 +740,22 @@ class DockerProvider(Provider):
                 description="write the Compose file",
             )
         )
-        if not image_present:
+        if source is not None:
+            built = (
+                "already built for the cached commit; deploy rebuilds only if the ref moved"
+                if image_present
+                else ""
+            )
+            action, resource = plan_items(
+                source,
+                commit,
+                image=spec.image,
+                where="with `docker build` on this Docker engine",
+                cost=built or "a few minutes the first time, quicker with Docker's layer cache",
+            )
+            plan.actions.append(action)
+            plan.resources.append(resource)
+        elif not image_present:
             plan.actions.append(
                 PlannedAction(
                     action=ActionType.CREATE,
@@ -784,7 +818,9 @@ class DockerProvider(Provider):
     async def deploy(self, options: DeployOptions) -> DeployResult:
         info = await self._require_engine()
         compose = await self._compose(info)
-        spec = self._spec(info, include_name=compose == ["docker", "compose"])
+        source = self._source()
+        include_name = compose == ["docker", "compose"]
+        spec = self._spec(info, include_name=include_name, image=source.image_tag(None) if source else None)
         name = self.config.name
         ours, foreign = await self._name_owners()
         other = self._other_config(ours) if ours else None
@@ -808,6 +844,13 @@ class DockerProvider(Provider):
                 hint=f"remove or rename that container (`docker rm -f {name}`), or change `name` in "
                 f"{self.loaded.path}",
             )
+        if source is not None:  # the configuration was checked above, before a long build
+            image = (
+                source.image_tag(await cached_commit(source, self.runner))
+                if options.dry_run
+                else await self._built_image(source, options.force)
+            )
+            spec = self._spec(info, include_name=include_name, image=image)
         self.files.write(self.compose_file, self.render_compose(spec))
         result = DeployResult(
             success=True,

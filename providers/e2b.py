@@ -35,6 +35,7 @@ from .base import Provider
 from .errors import NotDeployedError, ProviderError, UnsupportedError
 from .images import configured_image
 from .render import render
+from .source import Checkout, Source, cached_commit, fetch, plan_items, wants_build
 from .types import (
     ActionType,
     ConnectionInfo,
@@ -58,7 +59,6 @@ PROBE_TIMEOUT = 10.0
 """Bound of the prerequisite probe: a cheap authenticated list."""
 BUILD_TIMEOUT = 1800.0
 STREAM_SETTLE = 0.1
-DEFAULT_IMAGE = "ghcr.io/pacphi/sindri:latest"
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_CPUS = 2
 WORKDIR = "/alt/home/developer/workspace"
@@ -115,8 +115,16 @@ class E2bProvider(Provider):
         cpus = res.cpus if res is not None and res.cpus else DEFAULT_CPUS
         return cpus, size_to_mb(res.memory if res is not None else None, DEFAULT_MEMORY_MB)
 
+    def source(self) -> Source | None:
+        """Where the template is built from, or None when it starts FROM a configured image."""
+        return Source.of(self.config, self.runner.base_env) if wants_build(self.config) else None
+
     def image(self) -> str:
-        image = configured_image(self.config) or DEFAULT_IMAGE
+        image = configured_image(self.config)
+        if image is None or wants_build(self.config):
+            source = self.source()
+            assert source is not None
+            return f"{source.shown} at {source.ref} ({source.dockerfile})"
         if not _IMAGE_RE.fullmatch(image):
             raise UnsupportedError(f"image reference {image!r} is not valid")
         return image
@@ -148,8 +156,6 @@ class E2bProvider(Provider):
             )
         if s.team:
             out.append("providers.e2b.team is ignored: the team is the one of E2B_API_KEY")
-        if self.config.deployment.image is None and self.config.deployment.image_config is None:
-            out.append(f"no image configured: the template is built FROM {DEFAULT_IMAGE}")
         return out
 
     # -- the SDK, bounded and with errors a user can act on ---------------------------------------------
@@ -281,7 +287,20 @@ class E2bProvider(Provider):
         cpus, memory_mb = self.resources()
         s = self.settings
         plan = DeploymentPlan(provider=self.name, warnings=self.warnings())
-        plan.add_file(self.template_dir / "e2b.Dockerfile", "dockerfile", self.render_dockerfile())
+        source = self.source()
+        commit = await cached_commit(source, self.runner) if source else None
+        base = source_dockerfile(Checkout(source, commit)) if source and commit else None
+        plan.add_file(self.template_dir / "e2b.Dockerfile", "dockerfile", self.render_dockerfile(base))
+        if source is not None:
+            action, resource = plan_items(
+                source,
+                commit,
+                image=f"template:{self.alias}",
+                where="as an E2B template (E2B's builders run its steps; COPY files come from the checkout)",
+                cost="a few minutes on E2B's builders when the template is built",
+            )
+            plan.actions.append(action)
+            plan.resources.append(resource)
         # The template's id is known once it is built; a reused template is named by its alias.
         toml = self.render_toml(self.alias, cpus, memory_mb)
         plan.add_file(self.template_dir / "e2b.toml", "toml", toml)
@@ -289,7 +308,7 @@ class E2bProvider(Provider):
             PlannedAction(
                 action=ActionType.CREATE,
                 resource="e2b.Dockerfile",
-                description=f"Write the template Dockerfile (FROM {self.image()})",
+                description=f"Write the template Dockerfile (from {self.image()})",
             )
         )
         plan.actions.append(
@@ -403,13 +422,18 @@ class E2bProvider(Provider):
         result.messages.append(f"created sandbox {sandbox_id} from template {self.alias}")
         return result
 
-    def render_dockerfile(self) -> str:
-        """The template's Dockerfile: the image plus the workload's environment, never a secret."""
+    def render_dockerfile(self, base: str | None = None) -> str:
+        """The template's Dockerfile: the image (or with a source build, `base`: the source's Dockerfile)
+        plus the workload's environment, never a secret."""
         env = {k: dockerfile_str(v) for k, v in self.workload_env().items()}
+        source = self.source()
+        if source is not None and base is None:
+            base = f"# {source.dockerfile} of {source.shown} at {source.ref} goes here (fetched at deploy)"
         return render(
             "e2b/e2b.Dockerfile.j2",
             name=self.config.name,
-            image=self.image(),
+            base=base,
+            image=None if source else self.image(),
             env=env,
             workdir=dockerfile_str(WORKDIR),
             user="developer",
@@ -425,9 +449,9 @@ class E2bProvider(Provider):
             memory_mb=memory_mb,
         )
 
-    def _write_dockerfile(self) -> Path:
+    def _write_dockerfile(self, checkout: Checkout | None = None) -> Path:
         path = self.template_dir / "e2b.Dockerfile"
-        self.files.write(path, self.render_dockerfile())
+        self.files.write(path, self.render_dockerfile(source_dockerfile(checkout) if checkout else None))
         return path
 
     def _write_toml(self, template_id: str, cpus: int, memory_mb: int) -> None:
@@ -436,13 +460,25 @@ class E2bProvider(Provider):
     async def _ensure_template(self, force: bool, result: DeployResult) -> str:
         """Build the template when asked, forced, or missing; return its id (or alias)."""
         s = self.settings
-        dockerfile = self._write_dockerfile()
         if not (force or s.build_on_deploy or not s.reuse_template) and await self._template_exists():
+            self._write_dockerfile()
             result.messages.append(f"reusing the E2B template {self.alias}")
             return self.alias
+        source = self.source()
+        checkout = await fetch(source, self.runner) if source else None
+        dockerfile = self._write_dockerfile(checkout)
         cpus, memory_mb = self.resources()
         self.progress(f"Building E2B template {self.alias} (this takes a few minutes)...")
-        template = AsyncTemplate(file_context_path=str(self.template_dir)).from_dockerfile(str(dockerfile))
+        # With a source build, the checkout is the context: the Dockerfile's COPY paths are the repository's.
+        context = checkout.path if checkout else self.template_dir
+        try:
+            template = AsyncTemplate(file_context_path=str(context)).from_dockerfile(str(dockerfile))
+        except Exception as exc:  # the SDK's parser: E2B builds single-stage Dockerfiles only
+            raise UnsupportedError(
+                f"E2B cannot build {checkout.dockerfile if checkout else dockerfile}: {_first_line(exc)}",
+                hint="E2B templates take one-stage Dockerfiles: build and push the image elsewhere and set "
+                "deployment.image (the template then starts FROM it)",
+            ) from None
         build = AsyncTemplate.build(
             template,
             self.alias,
@@ -605,6 +641,18 @@ class E2bProvider(Provider):
             # ends while the finished stream's connection is still being torn down: let it settle.
             await asyncio.sleep(STREAM_SETTLE)
         return int(result.exit_code)
+
+
+def source_dockerfile(checkout: Checkout) -> str:
+    """The source's Dockerfile with the build args as its ARG defaults (E2B builds take no build args)."""
+    try:
+        text = checkout.dockerfile.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProviderError(f"cannot read {checkout.dockerfile}: {exc}") from None
+    for key, value in checkout.source.build_args.items():
+        pattern = re.compile(rf"^(\s*ARG\s+{key})(=.*)?[ \t]*$", re.MULTILINE | re.IGNORECASE)
+        text = pattern.sub(rf"\g<1>={dockerfile_str(value).replace(chr(92), chr(92) * 2)}", text)
+    return text.rstrip("\n")
 
 
 def _first_line(exc: BaseException) -> str:

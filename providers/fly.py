@@ -33,6 +33,7 @@ from .errors import (
 from .images import configured_image
 from .render import render
 from .runner import CommandResult
+from .source import BUILD_TIMEOUT, Source, cached_commit, fetch, plan_items, wants_build
 from .types import (
     ActionType,
     Address,
@@ -228,21 +229,21 @@ class FlyProvider(Provider):
             return providers.fly
         return FlySettings.model_validate({})
 
+    def source(self) -> Source | None:
+        """Where Fly's remote builder builds the image from, or None when a configured image runs."""
+        return Source.of(self.config, self.runner.base_env) if wants_build(self.config) else None
+
     def image(self) -> str:
-        """The image reference to deploy (upstream's resolve_image without a registry resolver)."""
-        deployment = self.config.deployment
+        """The configured image reference to deploy (upstream's resolve_image without a registry resolver)."""
         image = configured_image(self.config)
-        if image is not None:
-            return image
-        if deployment.build_from_source is not None and deployment.build_from_source.enabled:
-            raise UnsupportedError(
-                "building the image from source is not supported by the Fly provider",
-                hint="build and push the image yourself and set deployment.image",
-            )
-        raise ProviderError(
-            "no image is configured for the Fly deployment",
-            hint="set deployment.image, e.g. ghcr.io/pacphi/sindri:v3-latest",
-        )
+        if image is None or wants_build(self.config):
+            raise UnsupportedError("the Fly image is built from source", hint="see `sindri plan`")
+        return image
+
+    def shown_image(self) -> str:
+        """The image as plan and progress name it."""
+        source = self.source()
+        return f"an image built from {source.shown} at {source.ref}" if source else self.image()
 
     def machine_size(self) -> tuple[str | None, str, int, int]:
         """(GPU size preset or None, cpu kind, cpus, memory MB) for `[vm]`."""
@@ -302,14 +303,19 @@ class FlyProvider(Provider):
         return out
 
     def render_fly_toml(self) -> str:
+        """fly.toml: `[build] image`, or with a source build the checkout's Dockerfile and build args (the
+        checkout is flyctl's working directory, so the build context is the repository root)."""
         gpu_size, cpu_kind, cpus, memory_mb = self.machine_size()
         fly = self._fly_settings()
+        source = self.source()
         return render(
             "fly/fly.toml.j2",
             source=str(self.loaded.path),
             app=self.app,
             region=fly.region,
-            image=self.image(),
+            image=None if source else self.image(),
+            dockerfile=str(source.cache / source.dockerfile) if source else None,
+            build_args=source.build_args if source else {},
             env=self.workload_env(),
             home=HOME,
             volume_gb=self.volume_gb(),
@@ -434,9 +440,10 @@ class FlyProvider(Provider):
         fly = self._fly_settings()
         gpu_size, cpu_kind, cpus, memory_mb = self.machine_size()
         try:
-            image: str | None = self.image()
+            source = self.source()
+            image: str | None = self.shown_image()
         except ProviderError as err:
-            image = None
+            source, image = None, None
             plan.warnings.append(str(err))
         app_exists: bool | None = None
         volume_exists: bool | None = None
@@ -453,6 +460,17 @@ class FlyProvider(Provider):
             PlannedAction(action=ActionType.CREATE, resource="fly.toml", description=str(self.fly_toml))
         )
         org = fly.organization or "personal"
+        if source is not None:
+            action, resource = plan_items(
+                source,
+                await cached_commit(source, self.runner),
+                image=f"registry.fly.io/{self.app}",
+                where="by Fly.io's remote builder (`flyctl deploy` sends the checkout as the build context)",
+                cost="a few minutes on every deploy (Fly's builder caches layers); the image is kept in "
+                "Fly's registry",
+            )
+            plan.actions.append(action)
+            plan.resources.append(resource)
         if not app_exists:
             plan.actions.append(
                 PlannedAction(
@@ -484,7 +502,7 @@ class FlyProvider(Provider):
                 description=f"Deploy {image or '(no image)'} with flyctl deploy",
             )
         )
-        plan.resources = [
+        plan.resources += [
             PlannedResource(
                 resource_type="app",
                 name=self.app,
@@ -507,11 +525,13 @@ class FlyProvider(Provider):
 
     async def deploy(self, options: DeployOptions) -> DeployResult:
         fly = self._fly_settings()
+        source = self.source()
         text = self.render_fly_toml()
         result = DeployResult(success=True, name=self.app, provider=self.name, warnings=self.warnings())
         if options.dry_run:
             result.messages.append(f"Would write {self.fly_toml} and deploy app '{self.app}' with flyctl")
             return result
+        checkout = await fetch(source, self.runner) if source else None
         self.files.write(self.fly_toml, text)
         result.messages.append(f"wrote {self.fly_toml}")
 
@@ -549,11 +569,16 @@ class FlyProvider(Provider):
 
         result.warnings.extend(await self._ensure_ips())
 
-        self.progress(f"Deploying {self.image()} to Fly.io")
         wait = ["--wait-timeout", str(max(1, int(options.timeout)))] if options.wait else ["--detach"]
+        build: list[str] = []
+        if checkout is not None:  # the checkout is the working directory: the build context
+            self.progress(f"Deploying to Fly.io; its builder builds commit {checkout.commit[:12]}")
+            build = [str(checkout.path), *(["--no-cache"] if options.force else [])]
+        else:
+            self.progress(f"Deploying {self.image()} to Fly.io")
         await self._fly(
-            "deploy", "-c", str(self.fly_toml), "-a", self.app, "--ha=false", "--yes", *wait,
-            timeout=options.timeout + 60, stream=True,
+            "deploy", *build, "-c", str(self.fly_toml), "-a", self.app, "--ha=false", "--yes", *wait,
+            timeout=options.timeout + 60 + (BUILD_TIMEOUT if checkout else 0), stream=True,
         )  # fmt: skip
         machines = await self.machines() or []
         _, machine = overall_state(machines)

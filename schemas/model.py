@@ -220,16 +220,17 @@ class ImageConfig(SindriModel):
 class BuildFromSource(SindriModel):
     enabled: Bool = Field(
         False,
-        description="Build the image from Sindri's source instead of pulling it (Fly and DevPod; the "
-        "Docker provider runs a configured image, and E2B builds its template from the image).",
-        json_schema_extra=used_by("fly", "devpod"),
+        description="Build the image from Sindri's source (v3/Dockerfile.dev) even when an image is "
+        "configured. With no image configured, Docker, Fly, E2B and DevPod build v3/Dockerfile anyway; "
+        "the repository is SINDRI_SOURCE_REPO (default upstream's).",
+        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
     )
     git_ref: str | None = Field(
         None,
         alias="gitRef",
-        description="Branch, tag or commit of Sindri's source to build from; also passed to the "
+        description="Branch or tag of Sindri's source to build from (default v3); also passed to the "
         "environment as SINDRI_SOURCE_REF.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
+        json_schema_extra=used_by(),
     )
 
 
@@ -344,7 +345,7 @@ class Deployment(SindriModel):
         None,
         alias="buildFromSource",
         description="Build the image from Sindri's source.",
-        json_schema_extra=used_by("docker", "fly", "devpod", "kubernetes"),
+        json_schema_extra=used_by(),
     )
     resources: Resources | None = Field(
         None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS)

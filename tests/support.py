@@ -51,3 +51,17 @@ def run_sindri(
     return subprocess.run(
         [str(exe), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, input=input
     )
+
+
+def source_repo(path: Path, dockerfile: str, *, branch: str = "main", dev: str | None = None) -> Path:
+    """A git repository shaped like Sindri's (`v3/Dockerfile`, optionally `v3/Dockerfile.dev`), one commit
+    on `branch`, made with the real git: what SINDRI_SOURCE_REPO points the source builds at."""
+    (path / "v3").mkdir(parents=True)
+    (path / "v3" / "Dockerfile").write_text(dockerfile)
+    if dev is not None:
+        (path / "v3" / "Dockerfile.dev").write_text(dev)
+    git = ["git", "-c", "user.name=sindri-test", "-c", "user.email=test@example.invalid", "-C", str(path)]
+    subprocess.run([*git, "init", "-q", "-b", branch], check=True, timeout=30)
+    subprocess.run([*git, "add", "-A"], check=True, timeout=30)
+    subprocess.run([*git, "commit", "-q", "-m", "source"], check=True, timeout=30)
+    return path

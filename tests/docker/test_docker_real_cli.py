@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, need, run_sindri
+from support import REPO, need, run_sindri, source_repo
 
 IMAGE = "sindri-demo:local"
 SECRET_NAME = "SINDRI_T_DOCKER_TOKEN"
@@ -368,3 +368,50 @@ def test_a_secret_named_like_a_docker_setting_reaches_the_container_not_compose(
         assert env.ok("connect", "--", "sh", "-c", 'echo "$COMPOSE_FILE"').strip() == "/nonexistent.yml"
     finally:
         env.cleanup()
+
+
+def test_no_image_builds_sindri_from_the_source_repository(tmp_path: Path, demo_image: str) -> None:
+    """No image: plan says a build will happen; deploy fetches the source (real git, file:// URL), runs a
+    real `docker build` of its v3/Dockerfile and runs the result; a second deploy reuses the commit's image,
+    --force rebuilds it without the cache (#12)."""
+    marker = uuid.uuid4().hex  # a unique commit, so a unique image tag
+    repo = source_repo(
+        tmp_path / "sindri-source",
+        f'FROM {IMAGE}\nARG SINDRI_VERSION=none\nRUN echo "$SINDRI_VERSION {marker}" > /etc/sindri-version\n',
+    )
+    env = new_env(tmp_path)
+    env.config.write_text(
+        env.config.read_text().replace(f"  image: {IMAGE}\n", "  buildFromSource:\n    gitRef: main\n")
+    )
+    env.env.update(SINDRI_SOURCE_REPO=repo.as_uri(), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    commit = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout
+    tag = f"sindri-src:{commit.strip()[:12]}"
+    try:
+        plan = json.loads(env.ok("plan", "--json"))
+        build = next(r for r in plan["resources"] if r["resource_type"] == "build")
+        assert build["config"]["commit"] == "resolved at deploy" and build["config"]["ref"] == "main"
+        assert "Build Sindri's image from source" in env.ok("plan")
+
+        deploy = env.sindri("deploy")
+        assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+        assert f"Building image {tag}" in deploy.stderr
+        assert env.container()["Config"]["Image"] == tag
+        assert env.ok("connect", "--", "cat", "/etc/sindri-version").strip() == f"main {marker}"
+        labels = inspect(tag)["Config"]["Labels"]
+        assert labels["dev.sindri.source.commit"] == commit.strip()
+
+        cached = json.loads(env.ok("plan", "--json"))
+        assert next(r for r in cached["resources"] if r["resource_type"] == "build")["config"]["commit"] == (
+            commit.strip()
+        )
+        assert env.sindri("destroy", "--yes").returncode == 0
+        again = env.sindri("deploy")
+        assert again.returncode == 0 and "already built; not rebuilding" in again.stderr, again.stderr
+        forced = env.sindri("deploy", "--force")  # recreates the container and rebuilds without the cache
+        assert forced.returncode == 0 and f"Building image {tag}" in forced.stderr, forced.stderr
+        assert "Using cache" not in forced.stderr and "CACHED" not in forced.stderr
+    finally:
+        env.cleanup()
+        docker("image", "rm", "-f", tag, check=False)

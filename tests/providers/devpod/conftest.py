@@ -12,6 +12,7 @@ from sindri.providers.devpod import DevpodProvider
 from sindri.providers.runner import Runner
 from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SindriConfig
+from support import source_repo
 
 HERE = Path(__file__).resolve().parent
 SECRET = "s3cr3t-'\"#{{value}}\nline2"
@@ -31,17 +32,15 @@ def base_config(name: str = "dp-env", **devpod: object) -> dict[str, object]:
 
 @pytest.fixture
 def devpod_env(standin_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    """standin_env plus a private `docker` stand-in, a pre-filled source cache and no kubeconfig."""
+    """standin_env plus a private `docker` stand-in, a local source repository and no kubeconfig."""
     bin_dir = tmp_path / "docker-bin"
     bin_dir.mkdir()
     (bin_dir / "docker").symlink_to(HERE / "docker_standin.py")
-    cache = tmp_path / "cache"
-    dockerfile = cache / "sindri" / "repos" / "sindri-v3" / "v3" / "Dockerfile"
-    dockerfile.parent.mkdir(parents=True)
-    dockerfile.write_text("FROM scratch\n")
+    source = source_repo(tmp_path / "sindri-source", "FROM scratch\n", branch="v3")
     env = dict(standin_env)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["XDG_CACHE_HOME"] = str(cache)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["SINDRI_SOURCE_REPO"] = source.as_uri()
     env["KUBECONFIG"] = str(tmp_path / "no-kubeconfig")
     env["API_TOKEN"] = SECRET
     for key in ("DOCKER_USERNAME", "DOCKER_PASSWORD", "DOCKER_REGISTRY", "DEVPOD_FLAGS_UP"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from e2b_api import E2bApiServer
@@ -10,6 +12,7 @@ from e2b_testlib import SECRET, base_config
 from sindri.providers.e2b import E2bProvider, dockerfile_str, size_to_mb
 from sindri.providers.errors import NotDeployedError, ProviderError, UnsupportedError
 from sindri.providers.types import DeploymentState, DeployOptions
+from support import source_repo
 
 Make = Callable[..., E2bProvider]
 
@@ -152,3 +155,49 @@ def test_helpers() -> None:
     assert dockerfile_str('a"b$c\\d') == '"a\\"b\\$c\\\\d"'
     with pytest.raises(UnsupportedError):
         dockerfile_str("a\nb")
+
+
+async def test_no_image_builds_the_template_from_the_source_checkout(
+    make_provider: Make, api: E2bApiServer, e2b_env: dict[str, str], tmp_path: Path
+) -> None:
+    """No image: the template is the source repository's Dockerfile (fetched with real git from a file://
+    URL), its ARG defaults set to the build args, its COPY files taken from the checkout (#12)."""
+    repo = source_repo(
+        tmp_path / "src",
+        "FROM sindri-demo:local\nARG SINDRI_VERSION=0.0.0\nCOPY v3/hello.txt /etc/hello.txt\n"
+        'RUN echo "built $SINDRI_VERSION" > /etc/sindri-version\n',
+    )
+    config = base_config()
+    config["deployment"] = {"provider": "e2b", "buildFromSource": {"gitRef": "main"}}
+    (repo / "v3" / "hello.txt").write_text("hello\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "hello"], check=True)
+    env = {**e2b_env, "SINDRI_SOURCE_REPO": str(repo), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    provider = make_provider(config, env=env)
+
+    plan = await provider.plan()
+    build = next(r for r in plan.resources if r.resource_type == "build")
+    assert build.config["repository"] == str(repo) and build.config["commit"] == "resolved at deploy"
+
+    result = await provider.deploy(DeployOptions())
+    assert result.success
+    tpl = next(iter(api.api.templates.values()))
+    build_request = tpl["_last_build"]
+    assert build_request["fromImage"] == "sindri-demo:local"
+    steps = build_request["steps"]
+    assert {"type": "ENV", "args": ["SINDRI_VERSION", "main"], "force": False} in steps
+    (copy,) = [step for step in steps if step["type"] == "COPY"]
+    assert (
+        copy["args"][:2] == ["v3/hello.txt", "/etc/hello.txt"] and copy["filesHash"]
+    )  # read from the checkout
+    assert any(step["type"] == "RUN" and "/etc/sindri-version" in step["args"][0] for step in steps)
+    assert "0.0.0" not in str(steps) and "s3cr3t" not in str(build_request)
+    written = (provider.template_dir / "e2b.Dockerfile").read_text()
+    assert 'ARG SINDRI_VERSION="main"' in written and "ENV INSTALL_PROFILE" in written
+
+    multi = tmp_path / "multi"
+    source_repo(multi, "FROM sindri-demo:local AS a\nFROM sindri-demo:local\n")
+    staged = make_provider(config, env={**env, "SINDRI_SOURCE_REPO": str(multi)})
+    with pytest.raises(UnsupportedError, match="one-stage"):
+        await staged.deploy(DeployOptions(force=True))

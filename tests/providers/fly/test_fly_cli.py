@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import STANDINS, run_sindri
+from support import STANDINS, run_sindri, source_repo
 
 SECRET = "s3cr3t-Value-with-#-and-'quotes'"
 CONFIG = """\
@@ -264,3 +264,66 @@ def test_plan_json_shows_the_fly_toml_deploy_writes(
     assert not fly_toml.exists()
     assert sindri("deploy", "-c", str(project), env=env, cwd=elsewhere).returncode == 0
     assert fly_toml.read_text() == generated[0]["content"]
+
+
+def test_no_image_is_built_by_fly_from_the_source_checkout(
+    project: Path, env: dict[str, str], elsewhere: Path, tmp_path: Path
+) -> None:
+    """No image: plan names the build; deploy fetches the source repository (real git, file:// URL) and
+    hands flyctl the checkout as working directory and its Dockerfile and build args in fly.toml."""
+    repo = source_repo(tmp_path / "src", "FROM sindri-demo:local\n", dev="FROM sindri-demo:local\nRUN true\n")
+    commit = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    project.write_text(
+        CONFIG.replace(
+            "  image: ghcr.io/pacphi/sindri:v3-latest\n",
+            "  buildFromSource:\n    enabled: true\n    gitRef: main\n",
+        )
+    )
+    env = {**env, "SINDRI_SOURCE_REPO": repo.as_uri(), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    plan = sindri("plan", "-c", str(project), "--json", env=env, cwd=elsewhere)
+    assert plan.returncode == 0, plan.stderr
+    data = json.loads(plan.stdout)
+    build = next(r for r in data["resources"] if r["resource_type"] == "build")
+    assert build["config"]["repository"] == repo.as_uri() and build["config"]["ref"] == "main"
+    assert build["config"]["commit"] == "resolved at deploy"
+    assert build["config"]["dockerfile"] == "v3/Dockerfile.dev"
+    assert any("Build Sindri's image from source" in a["description"] for a in data["actions"])
+
+    deploy = sindri("deploy", "-c", str(project), "--force", env=env, cwd=elsewhere)
+    assert deploy.returncode == 0, deploy.stderr
+    state = json.loads((Path(env["SINDRI_STANDIN_STATE"]) / "flyctl.json").read_text())
+    (built,) = state["builds"]
+    checkout = Path(built["context"])
+    assert checkout.is_relative_to(tmp_path / "cache" / "sindri" / "source")
+    assert Path(built["dockerfile"]) == checkout / "v3" / "Dockerfile.dev"
+    assert built["args"] == {
+        "BUILD_FROM_SOURCE": "true",
+        "SINDRI_VERSION": "main",
+        "SINDRI_SOURCE_REF": "main",
+    }
+    assert built["no_cache"] is True  # --force
+    head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert head.stdout.strip() == commit
+    assert state_of(project, env, elsewhere) == "running"
+    assert list(elsewhere.iterdir()) == []
+
+    again = json.loads(sindri("plan", "-c", str(project), "--json", env=env, cwd=elsewhere).stdout)
+    assert next(r for r in again["resources"] if r["resource_type"] == "build")["config"]["commit"] == commit
+
+
+def test_an_unreachable_source_repository_fails_with_the_fix(
+    project: Path, env: dict[str, str], elsewhere: Path, tmp_path: Path
+) -> None:
+    project.write_text(CONFIG.replace("  image: ghcr.io/pacphi/sindri:v3-latest\n", ""))
+    env = {
+        **env,
+        "SINDRI_SOURCE_REPO": (tmp_path / "nowhere").as_uri(),
+        "XDG_CACHE_HOME": str(tmp_path / "c"),
+    }
+    deploy = sindri("deploy", "-c", str(project), env=env, cwd=elsewhere)
+    assert deploy.returncode == 1
+    assert "could not fetch 'v3'" in deploy.stderr and "deployment.image" in deploy.stderr
+    assert not any(call[:1] == ["deploy"] for call in calls(env))

@@ -246,8 +246,11 @@ def test_image_resolution(tmp_path: Path) -> None:
     assert image(registry="ghcr.io/p/s") == "ghcr.io/p/s:latest"
     with pytest.raises(ProviderError, match="tag_override"):
         image(registry="ghcr.io/p/s", version="^3")
-    with pytest.raises(ProviderError, match="no image"):
-        make_provider(tmp_path, deployment={"provider": "fly"}).image()
+    unset = make_provider(tmp_path, deployment={"provider": "fly"})  # no image: built from source (#12)
+    with pytest.raises(ProviderError, match="built from source"):
+        unset.image()
+    source = unset.source()
+    assert source is not None and source.dockerfile == "v3/Dockerfile" and source.ref == "v3"
 
 
 def test_secrets_stdin_format() -> None:
