@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     # them while importing took ~130 ms of every start (bench/lsp.py, initialize), so they are frozen.
     gc.disable()
     try:
+        from .lifetime import end_within_grace
         from .server import create_server
     finally:
         gc.freeze()
@@ -38,9 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     # SIGTERM (an editor stopping a server that did not exit, a logout) and SIGHUP (the terminal of a
     # terminal editor closed) end the server the way the `exit` notification does: running commands
     # are cancelled, which stops their tools (they run in sessions of their own: no signal reaches them).
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _exit_on_signal)
     server = create_server()
+
+    def exit_on_signal(signum: int, frame: FrameType | None) -> None:
+        end_within_grace(server)
+        sys.exit(1)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, exit_on_signal)
     python = sys.version.split()[0]
     logging.getLogger("sindri.server").info("sindri-lsp %s on Python %s", server.version, python)
     server.start_io()
@@ -48,10 +54,6 @@ def main(argv: list[str] | None = None) -> None:
     # waits for its result, and the interpreter would wait for the thread before ending the process.
     logging.shutdown()
     os._exit(0 if server.protocol._shutdown else 1)  # LSP: 1 when `exit` came without `shutdown`
-
-
-def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
-    sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -56,6 +57,8 @@ class SindriLanguageServer(LanguageServer):
         self.settings = Settings()
         self.configured = asyncio.Event()
         """Set once the client's settings were asked for (prerequisite checks wait for them)."""
+        self.exit_deadline: threading.Timer | None = None
+        """Ends the process a few seconds after `exit` (lifetime.py), set once."""
         self.documents: dict[str, DocumentState] = {}
         self.last_states: dict[str, str] = {}
         """Last known deployment state per sindri.yaml URI (from status or a lifecycle command), shown
@@ -137,12 +140,13 @@ def create_server() -> SindriLanguageServer:
         environments,
         hover,
         initialization,
+        lifetime,
         symbols,
     )
 
     server = SindriLanguageServer()
     features = (initialization, diagnostics, configuration, completion, hover, symbols, code_actions)
-    for module in (*features, code_lens, commands, environments):
+    for module in (*features, code_lens, commands, environments, lifetime):
         module.register(server)
     return server
 
