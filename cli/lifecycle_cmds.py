@@ -30,7 +30,7 @@ from sindri.providers.types import DeploymentStatus, DeployOptions, Prerequisite
 from sindri.schemas.loader import ConfigError, LoadedConfig
 from sindri.schemas.model import SUPPORTED_PROVIDERS
 
-from .terminal import echo
+from .terminal import confirm, echo
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -306,11 +306,11 @@ def register(group: click.Group) -> None:
             if not interactive:
                 _fail(f"refusing to destroy {what} without confirmation\n  fix: pass --yes (or -f)")
             try:
-                confirmed = click.confirm(f"Destroy {what}? This deletes its data", default=False)
-            except click.Abort as exc:  # click turns Ctrl-C (and end of input) into Abort
-                if isinstance(exc.__context__, KeyboardInterrupt):
-                    _fail("interrupted; nothing was destroyed", 130)
-                confirmed = False
+                confirmed = confirm(f"Destroy {what}? This deletes its data")
+            except KeyboardInterrupt:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the exit short
+                echo()
+                _fail("interrupted; nothing was destroyed", 130)
             if not confirmed:
                 _fail("not destroyed")
         result = _act("destroy", loaded, options=DeployOptions(force=force, timeout=timeout))

@@ -8,6 +8,8 @@ recolour, retitle, hide or rewrite what the user reads; bidirectional overrides 
 from __future__ import annotations
 
 import re
+import select
+import sys
 
 import click
 
@@ -27,3 +29,17 @@ def printable(text: str) -> str:
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(printable(text), err=err, nl=nl)
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal (default no); Ctrl-C raises KeyboardInterrupt at once.
+
+    Not `click.confirm`: its `input()` blocks in a read that a SIGINT arriving just before it never
+    interrupts, so Ctrl-C at the prompt was sometimes lost (the test saw it hang). Waiting in short
+    `select` steps returns to Python between them, where a pending Ctrl-C is raised. End of input is
+    a no.
+    """
+    echo(f"{question} [y/N]: ", nl=False)
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        pass
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
