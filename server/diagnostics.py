@@ -13,6 +13,7 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import Any
 
 from lsprotocol import types as lsp
 from sindri.schemas.validate import validate_text
@@ -78,11 +79,16 @@ def publish(ls: SindriLanguageServer, uri: str) -> None:
         *(state.result.findings if state.result else []),
         *prerequisites.anchored(ls, uri, positions.lines),
     ]
-    ls.text_document_publish_diagnostics(
-        lsp.PublishDiagnosticsParams(
-            uri=uri, version=doc.version, diagnostics=[positions.diagnostic(f) for f in findings]
-        )
-    )
+    ls.protocol._send_data(message(uri, doc.version, [positions.diagnostic_json(f) for f in findings]))
+
+
+def message(uri: str, version: int | None, diagnostics: list[dict[str, Any]]) -> dict[str, Any]:
+    """The publishDiagnostics notification as plain JSON, sent past pygls' cattrs conversion: structuring
+    thousands of lsprotocol objects only for cattrs to take them apart again cost more than validating
+    the document. It is the message `text_document_publish_diagnostics` writes, key for key
+    (tests/lsp/test_diagnostics_json.py holds that)."""
+    params = {"uri": uri, "diagnostics": diagnostics, "version": version}
+    return {"params": params, "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "jsonrpc": "2.0"}
 
 
 def register(ls: SindriLanguageServer) -> None:
