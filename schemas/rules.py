@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import catalog, provider_rules
 from .findings import Finding, Fix, Range, TextEdit, make
@@ -26,6 +26,9 @@ from .secret_values import (
     read_secret_file,
     secret_file_path,
 )
+
+if TYPE_CHECKING:
+    from .validate import ChoiceIndex
 
 YamlPath = tuple[str | int, ...]
 
@@ -347,8 +350,10 @@ def short_secrets(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def extension_names(ctx: RuleContext) -> Iterator[Finding]:
+    from .validate import choice_index  # the engine's did-you-mean, shared
+
     known = catalog.extensions()
-    names_known = tuple(known)  # once: did-you-mean prepares its index per tuple of choices
+    names_known = choice_index(tuple(known))  # prepared once, not once per unknown name
     for key in ("active", "additional"):
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
@@ -364,7 +369,7 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
             seen.setdefault(name, i)
             ext = known.get(name)
             if ext is None:
-                yield _unknown_name(ctx, "SE307", "extension", name, names_known, path)
+                yield _unknown_name("SE307", "extension", name, names_known, path, r)
             elif ext.deprecated:
                 message = f"extension '{name}' is deprecated"
                 fixes: tuple[Fix, ...] = ()
@@ -393,16 +398,13 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
     # Names outside the schema's enum are reported by the schema check (SC205) with did-you-mean.
 
 
-def _unknown_name(
-    ctx: RuleContext, code: str, kind: str, name: str, known: tuple[str, ...], path: YamlPath
-) -> Finding:
+def _unknown_name(code: str, kind: str, name: str, known: ChoiceIndex, path: YamlPath, r: Range) -> Finding:
     from .validate import suggest  # the engine's did-you-mean, shared
 
     candidates = suggest(name, known)
     message = f"unknown {kind} '{name}': not in the extension catalogue"
     if candidates:
         message += f"; did you mean '{candidates[0]}'?"
-    r = ctx.value(path)
     fixes = tuple(
         Fix(f"Change to '{c}'", (TextEdit(r, c),), preferred=i == 0) for i, c in enumerate(candidates)
     )
