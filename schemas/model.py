@@ -199,8 +199,8 @@ class ImageConfig(SindriModel):
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
-        description="When to pull the image.",
-        json_schema_extra=used_by(),
+        description="When to pull the image (the Kubernetes pod's imagePullPolicy).",
+        json_schema_extra=used_by("kubernetes"),
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
@@ -217,8 +217,9 @@ class ImageConfig(SindriModel):
 class BuildFromSource(SindriModel):
     enabled: Bool = Field(
         False,
-        description="Build the image from Sindri's source instead of pulling it (Fly and DevPod; the "
-        "Docker provider runs a configured image, and E2B builds its template from the image).",
+        description="Build the image from Sindri's source instead of pulling it (DevPod; Fly refuses it "
+        "with an error, the Docker provider runs a configured image, and E2B builds its template from the "
+        "image).",
         json_schema_extra=used_by("fly", "devpod"),
     )
     git_ref: str | None = Field(
