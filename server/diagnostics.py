@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sindri-validate")
 _running: dict[str, asyncio.Task[None]] = {}
+_recent: dict[str, None] = {}
+"""Documents whose trees are held, least recently validated first."""
+TREES_KEPT = 8
 
 
 def schedule(ls: SindriLanguageServer, uri: str) -> None:
@@ -54,8 +57,24 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         state.result, state.validated_version = result, version
         if result.document is not None and result.document.root is not None:
             state.parsed = result.document
+        _keep_tree(ls, uri)
         publish(ls, uri)
         return
+
+
+def _keep_tree(ls: SindriLanguageServer, uri: str) -> None:
+    """Hold the node trees of the documents validated last only: a 5,000-line document's tree is a few
+    megabytes, and an outline asked for another one reads it again from its text."""
+    _recent.pop(uri, None)
+    _recent[uri] = None
+    while len(_recent) > TREES_KEPT:
+        oldest = next(iter(_recent))
+        del _recent[oldest]
+        state = ls.documents.get(oldest)
+        if state is not None:
+            for document in (state.parsed, state.result.document if state.result else None):
+                if document is not None:
+                    document.release()
 
 
 async def settled(uri: str) -> None:
@@ -115,5 +134,6 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SindriLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        _recent.pop(uri, None)
         if ls.documents.pop(uri, None) is not None:
             ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
