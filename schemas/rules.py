@@ -358,12 +358,15 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
             continue
+        listed = ctx.doc.node_at(("extensions", key))
+        items = listed.items if isinstance(listed, SequenceNode) and len(listed.items) == len(names) else []
         seen: dict[str, int] = {}
         for i, name in enumerate(names):
             if not isinstance(name, str):
                 continue
             path: YamlPath = ("extensions", key, i)
-            r = ctx.value(path)
+            item = deref(items[i]) if items else None  # thousands of names: not a walk from the root each
+            r = item.range if item is not None else ctx.value(path)
             if name in seen:
                 yield make("SE315", f"extension '{name}' is listed twice in extensions.{key}", r, path)
             seen.setdefault(name, i)

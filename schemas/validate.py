@@ -351,8 +351,7 @@ def suggest(
     out: list[str] = []
     if aliases and word in aliases and aliases[word] in index.options:
         out.append(aliases[word])
-    out += [c for c in index.normalized.get(_normalize(word), ()) if c not in out]
-    out += [c for c in index.similar(word.lower(), n) if c not in out]
+    out += [c for c in index.candidates(word, n) if c not in out]
     return out[:n]
 
 
@@ -367,22 +366,25 @@ class ChoiceIndex:
     original: dict[str, str]
     found: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
-    def similar(self, lowered: str, n: int) -> tuple[str, ...]:
-        """Up to n choices spelled like `lowered`, best first. rapidfuzz's ratio is difflib's
-        (2 * matches / total length) in C."""
-        key = (lowered, n)
-        if key not in self.found:
+    def candidates(self, word: str, n: int) -> tuple[str, ...]:
+        """Choices with the same letters ignoring case and `_-`, then up to n spelled like `word`, best
+        first. rapidfuzz's ratio is difflib's (2 * matches / total length) in C."""
+        key = (word, n)
+        found = self.found.get(key)
+        if found is None:
             if len(self.found) >= SIMILAR_MEMO:
                 self.found.clear()
+            same = self.normalized.get(_normalize(word), ())
             matches = rapidfuzz.process.extract(
-                lowered, self.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
+                word.lower(), self.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
             )
-            self.found[key] = tuple(self.original[match] for match, _score, _ in matches)
-        return self.found[key]
+            similar = [self.original[match] for match, _score, _ in matches]
+            found = self.found[key] = tuple(dict.fromkeys([*same, *similar]))
+        return found
 
 
 SIMILAR_MEMO = 10_000
-"""Words whose similar choices an index remembers (a few hundred kilobytes at most)."""
+"""Words whose candidates an index remembers (a few hundred kilobytes at most)."""
 
 
 def _normalize(s: str) -> str:
