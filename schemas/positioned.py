@@ -233,7 +233,8 @@ class PositionedDocument:
     """The first YAML document of a text, with positions, and the problems found reading it."""
 
     text: str
-    lines: list[str]
+    held_lines: list[str] | None
+    """The text's lines (read them as `lines`: released ones are split again from the text)."""
     tree: Node | None
     """The root node (read it as `root`: a released tree is read again from the text)."""
     findings: list[Finding]
@@ -247,18 +248,25 @@ class PositionedDocument:
         self._data = _UNSET
 
     @property
+    def lines(self) -> list[str]:
+        if self.held_lines is None:
+            self.held_lines = split_lines(self.text[1:] if self.bom else self.text)
+        return self.held_lines
+
+    @property
     def root(self) -> Node | None:
         if self._released:
             self.tree, self._released = parse(self.text).tree, False
         return self.tree
 
     def release(self) -> None:
-        """Drop the node tree and the plain data, most of a document's memory (a few megabytes for
-        5,000 lines); `root` reads them again from the text when next asked for. The language server
-        does this for open documents it has not validated lately. Findings are kept."""
+        """Drop the node tree, the lines and the plain data, most of a document's memory (a few
+        megabytes for 5,000 lines); `root` and `lines` read them again from the text when next asked
+        for. The language server does this for open documents it has not validated lately. Findings
+        are kept."""
         if self.tree is not None:
             self.tree, self._released = None, True
-        self.yaml11, self._data = [], _UNSET
+        self.held_lines, self.yaml11, self._data = None, [], _UNSET
 
     @property
     def newline(self) -> str:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sindri-validate")
 _running: dict[str, asyncio.Task[None]] = {}
 _recent: dict[str, None] = {}
-"""Documents whose trees are held, least recently validated first."""
+"""Documents whose trees and configs are held, least recently validated first."""
 TREES_KEPT = 8
 GC_THRESHOLDS = (20_000, 10, 10)
 
@@ -59,14 +59,15 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         state.result, state.validated_version = result, version
         if result.document is not None and result.document.root is not None:
             state.parsed = result.document
-        _keep_tree(ls, uri)
+        _keep_recent(ls, uri)
         publish(ls, uri)
         return
 
 
-def _keep_tree(ls: SindriLanguageServer, uri: str) -> None:
-    """Hold the node trees of the documents validated last only: a 5,000-line document's tree is a few
-    megabytes, and an outline asked for another one reads it again from its text."""
+def _keep_recent(ls: SindriLanguageServer, uri: str) -> None:
+    """Hold the node trees and configs of the documents validated last only: a 5,000-line document's
+    are a few megabytes, and an outline or a prerequisite check of another one reads them again from its
+    text."""
     _recent.pop(uri, None)
     _recent[uri] = None
     while len(_recent) > TREES_KEPT:
@@ -74,9 +75,10 @@ def _keep_tree(ls: SindriLanguageServer, uri: str) -> None:
         del _recent[oldest]
         state = ls.documents.get(oldest)
         if state is not None:
-            for document in (state.parsed, state.result.document if state.result else None):
-                if document is not None:
-                    document.release()
+            if state.result is not None:
+                state.result.release()
+            if state.parsed is not None:
+                state.parsed.release()
 
 
 async def settled(uri: str) -> None:
