@@ -7,11 +7,13 @@ positions from the positioned document. `RULES` lists them in the order they run
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import catalog, provider_rules
@@ -404,14 +406,25 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
 def _unknown_name(code: str, kind: str, name: str, known: ChoiceIndex, path: YamlPath, r: Range) -> Finding:
     from .validate import suggest  # the engine's did-you-mean, shared
 
-    candidates = suggest(name, known)
+    candidates = tuple(suggest(name, known))
     message = f"unknown {kind} '{name}': not in the extension catalogue"
     if candidates:
         message += f"; did you mean '{candidates[0]}'?"
-    fixes = tuple(
-        Fix(f"Change to '{c}'", (TextEdit(r, c),), preferred=i == 0) for i, c in enumerate(candidates)
-    )
-    return make(code, message, r, path, fixes=fixes, data={"candidates": candidates})
+    fixes = tuple(Fix(_change_to(c), (TextEdit(r, c),), preferred=i == 0) for i, c in enumerate(candidates))
+    return make(code, message, r, path, fixes=fixes, data=_candidates_data(candidates))
+
+
+# A document can list thousands of unknown names, each with the same few suggestions: the titles and the
+# data of their findings are shared (findings are read-only), not kept once per finding.
+@functools.cache
+def _change_to(name: str) -> str:
+    """A fix's title; names come from the catalogue, so the cache is as large as the catalogue at most."""
+    return f"Change to '{name}'"
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates_data(candidates: tuple[str, ...]) -> Mapping[str, Any]:
+    return MappingProxyType({"candidates": candidates})
 
 
 def devpod_build_repository(ctx: RuleContext) -> Iterator[Finding]:
