@@ -251,6 +251,13 @@ class Server:
         while time.perf_counter() < deadline and time.perf_counter() - self.last_push < quiet:
             await asyncio.sleep(0.1)
 
+    def cpu_ms(self) -> float:
+        """CPU time the server process has used so far (user + system), in milliseconds."""
+        assert self.proc is not None
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self, field: str = "VmHWM") -> float:
         """Resident memory (`VmRSS`) or its peak so far (`VmHWM`), in MB."""
         assert self.proc is not None
@@ -461,6 +468,8 @@ def specs(with_peer: bool, command: str | None = None) -> list[Spec]:
 async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     samples: dict[str, dict[str, list[float]]] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    """The server's CPU time per change of the document with findings (less sensitive to machine load)."""
     with tempfile.TemporaryDirectory(prefix="sindri-bench-lsp-") as tmp:
         root = Path(tmp)
         order = specs(args.peer, args.server)
@@ -491,7 +500,11 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         doc = docs[server.label][index]
                         doc.version += 1
                         if findings:  # only the change: completion and hover do not depend on findings
+                            if n == args.warmup:
+                                cpu[server.label] = server.cpu_ms()
                             elapsed = await change(server, doc, doc.version)
+                            if n == args.warmup + args.runs - 1:
+                                cpu[server.label] = (server.cpu_ms() - cpu[server.label]) / args.runs
                             if n >= args.warmup:
                                 samples[server.label][f"change_{size}_findings"].append(elapsed)
                             continue
@@ -513,7 +526,10 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             for server in servers:
                 await server.close()
         many = {spec.label: await memory(spec, root, args.documents, args.secret_files) for spec in order}
-    return {label: summarize(values, rss[label], many[label]) for label, values in samples.items()}
+    return {
+        label: {**summarize(values, rss[label], many[label]), "cpu_per_change_findings_ms": cpu[label]}
+        for label, values in samples.items()
+    }
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -566,6 +582,10 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             row += f"{their_median}{their_value:9.1f}{their_value / value:14.1f}x"
         rows.append(row)
     for label, figures in results.items():
+        rows.append(
+            f"{label}: server CPU per change of the document with 2,700 findings: "
+            f"{figures['cpu_per_change_findings_ms']:.1f} ms (user + system, mean; less sensitive to load)"
+        )
         opened, closed = figures["rss_open_mb"], figures["rss_closed_mb"]
         rows.append(
             f"{label}: {args.documents} documents open (one in ten 5,000 lines, one in ten 5,000 lines with "
