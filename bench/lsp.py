@@ -51,9 +51,20 @@ TARGETS = {
     "hover_5000": 15.0,
     "initialize": 600.0,
     "rss_mb": 120.0,
+    "rss_open_mb": 100.0,
 }
 DOCUMENTS = ((100, 0), (5000, 0), (5000, 2700))
 """(lines, unknown extension names) of the documents opened."""
+MANY = 100
+"""Documents open at once for the memory figure (issue 11 §5: peak RSS <= 100 MB after a hundred)."""
+
+
+def many_documents(count: int) -> list[tuple[int, int]]:
+    """`count` documents to hold open at once: one in ten a clean 5,000-line one, one in ten a 5,000-line
+    one with 2,700 findings, the rest 100 lines."""
+    return [(5000, 2700) if i % 10 == 0 else (5000, 0) if i % 10 == 5 else (100, 0) for i in range(count)]
+
+
 SECRET_KINDS = ("GITHUB_TOKEN", "NPM_TOKEN", "AWS_ACCESS_KEY_ID", "DATABASE_URL", "OPENAI_API_KEY", "SSH_KEY")
 
 
@@ -240,12 +251,20 @@ class Server:
         while time.perf_counter() < deadline and time.perf_counter() - self.last_push < quiet:
             await asyncio.sleep(0.1)
 
-    def peak_rss_mb(self) -> float:
+    def cpu_ms(self) -> float:
+        """CPU time the server process has used so far (user + system), in milliseconds."""
+        assert self.proc is not None
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self, field: str = "VmHWM") -> float:
+        """Resident memory (`VmRSS`) or its peak so far (`VmHWM`), in MB."""
         assert self.proc is not None
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmHWM in /proc status")
+        raise RuntimeError(f"no {field} in /proc status")
 
     async def close(self) -> None:
         """Shut down politely, then kill the process group whatever happened."""
@@ -361,6 +380,28 @@ async def open_document(server: Server, doc: Document) -> None:
     await asyncio.wait_for(waiter, TIMEOUT)
 
 
+async def memory(spec: Spec, root: Path, count: int, secret_files: bool) -> dict[str, float]:
+    """A fresh server's memory with `count` documents open (RSS and its peak), and after closing them."""
+    server = Server(spec.label, spec.argv, spec.settings)
+    try:
+        await server.start(root)
+        docs = []
+        for i, (size, findings) in enumerate(many_documents(count)):
+            doc = document(size, findings)
+            write(doc, root / f"{spec.label}-many" / f"{i}-{size}-{findings}", secret_files)
+            await open_document(server, doc)
+            docs.append(doc)
+        await server.settle()
+        figures = {"open_rss_mb": server.rss_mb("VmRSS"), "open_peak_mb": server.rss_mb("VmHWM")}
+        for doc in docs:
+            await server.notify("textDocument/didClose", {"textDocument": {"uri": doc.uri}})
+        await server.settle()
+        figures["closed_rss_mb"] = server.rss_mb("VmRSS")
+        return figures
+    finally:
+        await server.close()
+
+
 async def change(server: Server, doc: Document, version: int) -> float:
     """Toggle the middle secret's name between valid and invalid; time until its diagnostics."""
     old = doc.lines[doc.edit_line]
@@ -427,11 +468,13 @@ def specs(with_peer: bool, command: str | None = None) -> list[Spec]:
 async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     samples: dict[str, dict[str, list[float]]] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    """The server's CPU time per change of the document with findings (less sensitive to machine load)."""
     with tempfile.TemporaryDirectory(prefix="sindri-bench-lsp-") as tmp:
         root = Path(tmp)
         order = specs(args.peer, args.server)
         for spec in order:
-            samples[spec.label] = {key: [] for key in TARGETS if key != "rss_mb"}
+            samples[spec.label] = {key: [] for key in TARGETS if not key.startswith("rss")}
         for _ in range(args.spawns):  # cold starts, alternating
             for spec in order:
                 server = Server(spec.label, spec.argv, spec.settings)
@@ -457,7 +500,11 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                         doc = docs[server.label][index]
                         doc.version += 1
                         if findings:  # only the change: completion and hover do not depend on findings
+                            if n == args.warmup:
+                                cpu[server.label] = server.cpu_ms()
                             elapsed = await change(server, doc, doc.version)
+                            if n == args.warmup + args.runs - 1:
+                                cpu[server.label] = (server.cpu_ms() - cpu[server.label]) / args.runs
                             if n >= args.warmup:
                                 samples[server.label][f"change_{size}_findings"].append(elapsed)
                             continue
@@ -474,23 +521,29 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                             for key, value in figures.items():
                                 samples[server.label][key].append(value)
             for server in servers:
-                rss[server.label] = server.peak_rss_mb()
+                rss[server.label] = server.rss_mb()
         finally:
             for server in servers:
                 await server.close()
-    return {label: summarize(values, rss[label]) for label, values in samples.items()}
+        many = {spec.label: await memory(spec, root, args.documents, args.secret_files) for spec in order}
+    return {
+        label: {**summarize(values, rss[label], many[label]), "cpu_per_change_findings_ms": cpu[label]}
+        for label, values in samples.items()
+    }
 
 
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def summarize(values: dict[str, list[float]], rss_mb: float) -> dict[str, Any]:
+def summarize(values: dict[str, list[float]], rss_mb: float, many: dict[str, float]) -> dict[str, Any]:
     out: dict[str, Any] = {
         key: {"median": statistics.median(v), "p95": percentile(v, 95), "n": len(v)}
         for key, v in values.items()
     }
     out["rss_mb"] = {"peak": rss_mb}
+    out["rss_open_mb"] = {"peak": many["open_peak_mb"], "open": many["open_rss_mb"]}
+    out["rss_closed_mb"] = {"now": many["closed_rss_mb"]}
     return out
 
 
@@ -506,6 +559,7 @@ LABELS = {
     "hover_5000": "hover, 5,000 lines",
     "initialize": "spawn -> initialize reply",
     "rss_mb": "peak RSS (MB)",
+    "rss_open_mb": "peak RSS, many documents open (MB)",
 }
 
 
@@ -527,6 +581,17 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
             their_median = f"{theirs['median']:12.1f}" if "median" in theirs else f"{'':12}"
             row += f"{their_median}{their_value:9.1f}{their_value / value:14.1f}x"
         rows.append(row)
+    for label, figures in results.items():
+        rows.append(
+            f"{label}: server CPU per change of the document with 2,700 findings: "
+            f"{figures['cpu_per_change_findings_ms']:.1f} ms (user + system, mean; less sensitive to load)"
+        )
+        opened, closed = figures["rss_open_mb"], figures["rss_closed_mb"]
+        rows.append(
+            f"{label}: {args.documents} documents open (one in ten 5,000 lines, one in ten 5,000 lines with "
+            f"2,700 findings): RSS {opened['open']:.1f} MB, peak {opened['peak']:.1f} MB; "
+            f"all closed: RSS {closed['now']:.1f} MB"
+        )
     if peer:
         rows.append(
             "yaml-language-server waits a fixed 200 ms (validationDelayMs) before it validates a change."
@@ -550,6 +615,12 @@ def main() -> None:
     parser.add_argument("--spawns", type=int, default=5, help="cold starts timed for initialize (default 5)")
     parser.add_argument("--peer", action="store_true", help="also run yaml-language-server, alternating")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--documents",
+        type=int,
+        default=MANY,
+        help=f"documents held open at once for the memory figure (default {MANY})",
+    )
     parser.add_argument("--server", help="command that starts our server (default: python -m sindri.server)")
     parser.add_argument(
         "--no-secret-files",
@@ -558,8 +629,8 @@ def main() -> None:
         help="do not create the files the secrets read: one warning per secret (about 1,100 on 5,000 lines)",
     )
     args = parser.parse_args()
-    if args.runs < 1 or args.spawns < 1 or args.warmup < 0:
-        parser.error("--runs and --spawns must be at least 1, --warmup at least 0")
+    if args.runs < 1 or args.spawns < 1 or args.warmup < 0 or args.documents < 1:
+        parser.error("--runs, --spawns and --documents must be at least 1, --warmup at least 0")
     if args.peer and not PEER_BIN.exists():
         print(f"yaml-language-server is not installed; run once from the repository root:\n  {INSTALL_PEER}")
         raise SystemExit(2)

@@ -31,13 +31,13 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     line: int
     character: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Range:
     start: Position
     end: Position
@@ -47,20 +47,20 @@ class Range:
         return cls(Position(line, col), Position(end_line, end_col))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextEdit:
     range: Range
     new_text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     title: str
     edits: tuple[TextEdit, ...]
     preferred: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     severity: Severity

@@ -201,8 +201,8 @@ class ImageConfig(SindriModel):
     )
     pull_policy: PullPolicy = Field(
         PullPolicy.IF_NOT_PRESENT,
-        description="When to pull the image.",
-        json_schema_extra=used_by(),
+        description="When to pull the image (the Kubernetes pod's imagePullPolicy).",
+        json_schema_extra=used_by("kubernetes"),
     )
     certificate_identity: str = Field(
         "https://github.com/pacphi/sindri",
@@ -222,8 +222,9 @@ class BuildFromSource(SindriModel):
         False,
         description="Build the image from Sindri's source (v3/Dockerfile.dev) even when an image is "
         "configured. With no image configured, Docker, Fly, E2B and DevPod build v3/Dockerfile anyway; "
-        "the repository is SINDRI_SOURCE_REPO (default upstream's).",
-        json_schema_extra=used_by("docker", "fly", "devpod", "e2b"),
+        "the repository is SINDRI_SOURCE_REPO (default upstream's). Kubernetes cannot build; every "
+        "provider skips the image signature checks of an image built from source.",
+        json_schema_extra=used_by(),
     )
     git_ref: str | None = Field(
         None,

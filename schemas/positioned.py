@@ -241,16 +241,40 @@ class PositionedDocument:
     """The first YAML document of a text, with positions, and the problems found reading it."""
 
     text: str
-    lines: list[str]
-    root: Node | None
+    held_lines: list[str] | None
+    """The text's lines (read them as `lines`: released ones are split again from the text)."""
+    tree: Node | None
+    """The root node (read it as `root`: a released tree is read again from the text)."""
     findings: list[Finding]
     bom: bool = False
     yaml11: list[tuple[ScalarNode, Yaml11Reading]] = field(default_factory=list)
     """Plain scalars that a YAML 1.1 reader reads differently, with that reading (rule SY111)."""
     _data: Any = field(default=None, repr=False, compare=False)
+    _released: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._data = _UNSET
+
+    @property
+    def lines(self) -> list[str]:
+        if self.held_lines is None:
+            self.held_lines = split_lines(self.text[1:] if self.bom else self.text)
+        return self.held_lines
+
+    @property
+    def root(self) -> Node | None:
+        if self._released:
+            self.tree, self._released = parse(self.text).tree, False
+        return self.tree
+
+    def release(self) -> None:
+        """Drop the node tree, the lines and the plain data, most of a document's memory (a few
+        megabytes for 5,000 lines); `root` and `lines` read them again from the text when next asked
+        for. The language server does this for open documents it has not validated lately. Findings
+        are kept."""
+        if self.tree is not None:
+            self.tree, self._released = None, True
+        self.held_lines, self.yaml11, self._data = None, [], _UNSET
 
     @property
     def newline(self) -> str:

@@ -7,12 +7,14 @@ positions from the positioned document. `RULES` lists them in the order they run
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from . import catalog, provider_rules
 from .findings import Finding, Fix, Range, TextEdit, make
@@ -26,6 +28,9 @@ from .secret_values import (
     read_secret_file,
     secret_file_path,
 )
+
+if TYPE_CHECKING:
+    from .validate import ChoiceIndex
 
 YamlPath = tuple[str | int, ...]
 
@@ -347,24 +352,29 @@ def short_secrets(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def extension_names(ctx: RuleContext) -> Iterator[Finding]:
+    from .validate import choice_index  # the engine's did-you-mean, shared
+
     known = catalog.extensions()
-    names_known = tuple(known)  # once: did-you-mean prepares its index per tuple of choices
+    names_known = choice_index(tuple(known))  # prepared once, not once per unknown name
     for key in ("active", "additional"):
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
             continue
+        listed = ctx.doc.node_at(("extensions", key))
+        items = listed.items if isinstance(listed, SequenceNode) and len(listed.items) == len(names) else []
         seen: dict[str, int] = {}
         for i, name in enumerate(names):
             if not isinstance(name, str):
                 continue
             path: YamlPath = ("extensions", key, i)
-            r = ctx.value(path)
+            item = deref(items[i]) if items else None  # thousands of names: not a walk from the root each
+            r = item.range if item is not None else ctx.value(path)
             if name in seen:
                 yield make("SE315", f"extension '{name}' is listed twice in extensions.{key}", r, path)
             seen.setdefault(name, i)
             ext = known.get(name)
             if ext is None:
-                yield _unknown_name(ctx, "SE307", "extension", name, names_known, path)
+                yield _unknown_name("SE307", "extension", name, names_known, path, r)
             elif ext.deprecated:
                 message = f"extension '{name}' is deprecated"
                 fixes: tuple[Fix, ...] = ()
@@ -393,20 +403,28 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
     # Names outside the schema's enum are reported by the schema check (SC205) with did-you-mean.
 
 
-def _unknown_name(
-    ctx: RuleContext, code: str, kind: str, name: str, known: tuple[str, ...], path: YamlPath
-) -> Finding:
+def _unknown_name(code: str, kind: str, name: str, known: ChoiceIndex, path: YamlPath, r: Range) -> Finding:
     from .validate import suggest  # the engine's did-you-mean, shared
 
-    candidates = suggest(name, known)
+    candidates = tuple(suggest(name, known))
     message = f"unknown {kind} '{name}': not in the extension catalogue"
     if candidates:
         message += f"; did you mean '{candidates[0]}'?"
-    r = ctx.value(path)
-    fixes = tuple(
-        Fix(f"Change to '{c}'", (TextEdit(r, c),), preferred=i == 0) for i, c in enumerate(candidates)
-    )
-    return make(code, message, r, path, fixes=fixes, data={"candidates": candidates})
+    fixes = tuple(Fix(_change_to(c), (TextEdit(r, c),), preferred=i == 0) for i, c in enumerate(candidates))
+    return make(code, message, r, path, fixes=fixes, data=_candidates_data(candidates))
+
+
+# A document can list thousands of unknown names, each with the same few suggestions: the titles and the
+# data of their findings are shared (findings are read-only), not kept once per finding.
+@functools.cache
+def _change_to(name: str) -> str:
+    """A fix's title; names come from the catalogue, so the cache is as large as the catalogue at most."""
+    return f"Change to '{name}'"
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates_data(candidates: tuple[str, ...]) -> Mapping[str, Any]:
+    return MappingProxyType({"candidates": candidates})
 
 
 def devpod_build_repository(ctx: RuleContext) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,8 +102,24 @@ _TYPE_WORDS = {
 class ValidationResult:
     findings: list[Finding]
     document: PositionedDocument | None
-    config: SindriConfig | None
-    """Set only when there is no error-level finding."""
+    model: SindriConfig | None
+    """The config (read it as `config`: a released one is built again from the document)."""
+    _released: bool = field(default=False, init=False, repr=False, compare=False)
+
+    @property
+    def config(self) -> SindriConfig | None:
+        """Set only when there is no error-level finding."""
+        if self._released and self.document is not None:
+            self.model, self._released = SindriConfig.model_validate(self.document.to_python()), False
+        return self.model
+
+    def release(self) -> None:
+        """Drop the config and the document's node tree (see `PositionedDocument.release`); both are
+        built again from the text when next asked for. The findings are kept."""
+        if self.model is not None:
+            self.model, self._released = None, True
+        if self.document is not None:
+            self.document.release()
 
     @property
     def ok(self) -> bool:
@@ -337,32 +353,54 @@ def _unknown_key(
 
 
 def suggest(
-    word: str, choices: Iterable[str], aliases: dict[str, str] | None = None, n: int = 3
+    word: str,
+    choices: Iterable[str] | ChoiceIndex,
+    aliases: dict[str, str] | None = None,
+    n: int = 3,
 ) -> list[str]:
     """Did-you-mean candidates, best first: aliases, same letters ignoring case and `_-`, then similar
     spellings (difflib's ratio, computed by rapidfuzz)."""
-    index = _choice_index(choices if isinstance(choices, tuple) else tuple(choices))
+    if isinstance(choices, ChoiceIndex):
+        index = choices
+    else:
+        index = choice_index(choices if isinstance(choices, tuple) else tuple(choices))
     out: list[str] = []
     if aliases and word in aliases and aliases[word] in index.options:
         out.append(aliases[word])
-    out += [c for c in index.normalized.get(_normalize(word), ()) if c not in out]
-    # rapidfuzz's ratio is difflib's (2 * matches / total length) in C: with thousands of unknown
-    # names, difflib's pure-Python matching was most of the time from a keystroke to its diagnostics.
-    for match, _score, _ in rapidfuzz.process.extract(
-        word.lower(), index.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
-    ):
-        original = index.original[match]
-        if original not in out:
-            out.append(original)
+    out += [c for c in index.candidates(word, n) if c not in out]
     return out[:n]
 
 
-@dataclass(frozen=True)
-class _ChoiceIndex:
+@dataclass(frozen=True, eq=False)
+class ChoiceIndex:
+    """Choices prepared for did-you-mean, with the similar spellings found so far: each keystroke
+    validates the same unknown names again, and their look-ups were most of its cost."""
+
     options: frozenset[str]
     normalized: dict[str, tuple[str, ...]]
     lowered: list[str]
     original: dict[str, str]
+    found: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def candidates(self, word: str, n: int) -> tuple[str, ...]:
+        """Choices with the same letters ignoring case and `_-`, then up to n spelled like `word`, best
+        first. rapidfuzz's ratio is difflib's (2 * matches / total length) in C."""
+        key = (word, n)
+        found = self.found.get(key)
+        if found is None:
+            if len(self.found) >= SIMILAR_MEMO:
+                self.found.clear()
+            same = self.normalized.get(_normalize(word), ())
+            matches = rapidfuzz.process.extract(
+                word.lower(), self.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
+            )
+            similar = [self.original[match] for match, _score, _ in matches]
+            found = self.found[key] = tuple(dict.fromkeys([*same, *similar]))
+        return found
+
+
+SIMILAR_MEMO = 10_000
+"""Words whose candidates an index remembers (a few hundred kilobytes at most)."""
 
 
 def _normalize(s: str) -> str:
@@ -373,13 +411,13 @@ _SEPARATORS = re.compile(r"[-_ .]")
 
 
 @functools.lru_cache(maxsize=256)
-def _choice_index(options: tuple[str, ...]) -> _ChoiceIndex:
+def choice_index(options: tuple[str, ...]) -> ChoiceIndex:
     """The choices prepared once (a schema's keys, the catalogue's names), not once per finding."""
     normalized: dict[str, tuple[str, ...]] = {}
     for c in options:
         normalized[_normalize(c)] = (*normalized.get(_normalize(c), ()), c)
     original = {c.lower(): c for c in options}
-    return _ChoiceIndex(frozenset(options), normalized, list(original), original)
+    return ChoiceIndex(frozenset(options), normalized, list(original), original)
 
 
 # --- JSON Schema errors ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Diagnostics are pushed (`textDocument/publishDiagnostics`), never pulled, so no 
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 import os
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types as lsp
 from sindri.schemas.validate import ValidationResult, validate_text
@@ -49,6 +51,12 @@ def _gated(check: Callable[[], ValidationResult]) -> Callable[[], ValidationResu
     return held
 
 
+_recent: dict[str, None] = {}
+"""Documents whose trees and configs are held, least recently validated first."""
+TREES_KEPT = 8
+GC_THRESHOLDS = (20_000, 10, 10)
+
+
 def schedule(ls: SindriLanguageServer, uri: str) -> None:
     """Make sure the newest text of `uri` gets validated and published."""
     task = _running.get(uri)
@@ -75,8 +83,26 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
         state.result, state.validated_version = result, version
         if result.document is not None and result.document.root is not None:
             state.parsed = result.document
+        _keep_recent(ls, uri)
         publish(ls, uri)
         return
+
+
+def _keep_recent(ls: SindriLanguageServer, uri: str) -> None:
+    """Hold the node trees and configs of the documents validated last only: a 5,000-line document's
+    are a few megabytes, and an outline or a prerequisite check of another one reads them again from its
+    text."""
+    _recent.pop(uri, None)
+    _recent[uri] = None
+    while len(_recent) > TREES_KEPT:
+        oldest = next(iter(_recent))
+        del _recent[oldest]
+        state = ls.documents.get(oldest)
+        if state is not None:
+            if state.result is not None:
+                state.result.release()
+            if state.parsed is not None:
+                state.parsed.release()
 
 
 async def settled(uri: str) -> None:
@@ -100,14 +126,25 @@ def publish(ls: SindriLanguageServer, uri: str) -> None:
         *(state.result.findings if state.result else []),
         *prerequisites.anchored(ls, uri, positions.lines),
     ]
-    ls.text_document_publish_diagnostics(
-        lsp.PublishDiagnosticsParams(
-            uri=uri, version=doc.version, diagnostics=[positions.diagnostic(f) for f in findings]
-        )
-    )
+    ls.protocol._send_data(message(uri, doc.version, [positions.diagnostic_json(f) for f in findings]))
+
+
+def message(uri: str, version: int | None, diagnostics: list[dict[str, Any]]) -> dict[str, Any]:
+    """The publishDiagnostics notification as plain JSON, sent past pygls' cattrs conversion: structuring
+    thousands of lsprotocol objects only for cattrs to take them apart again cost more than validating
+    the document. It is the message `text_document_publish_diagnostics` writes, key for key
+    (tests/lsp/test_diagnostics_json.py holds that)."""
+    params = {"uri": uri, "diagnostics": diagnostics, "version": version}
+    return {"params": params, "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "jsonrpc": "2.0"}
 
 
 def register(ls: SindriLanguageServer) -> None:
+    # What is loaded by now lives as long as the server: the collector need not walk it again and again.
+    # Each validation of a large document makes some 100,000 objects, almost none in cycles; collecting
+    # every 700 of them (the default) made that validation up to twice as slow and its time uneven.
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
     @ls.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: SindriLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -131,6 +168,7 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: SindriLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        _recent.pop(uri, None)
         if ls.documents.pop(uri, None) is not None:
             prerequisites.forget(ls, uri)
             ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -205,3 +205,25 @@ async def test_open_docs_opens_only_our_documentation_links(tmp_path: Path) -> N
         ours = doc_url("SY108")
         assert await s.command("sindri.openDocs", ours) is True
         assert [d.uri for d in s.client.shown_documents] == [ours]
+
+
+async def test_outline_and_fixes_of_a_document_validated_long_ago(tmp_path: Path) -> None:
+    """The server holds the trees of the documents it validated last only (issue 11 §5: memory with
+    many open documents): an older one's outline is read again from its text, the same as before."""
+    from sindri.server.diagnostics import TREES_KEPT
+
+    async with session(tmp_path, settings=NO_PREREQS) as s:
+        first = await s.open(DOC)
+        await s.diagnostics(first, 1)
+        broken = await s.open(BROKEN, name="broken/sindri.yaml")
+        await s.diagnostics(broken, 1)
+        params = lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(first))
+        before = await s.client.text_document_document_symbol_async(params)
+        fixes_before = [a.title for a in await s.code_actions(broken, rng(2, 13, 2, 13))]
+        for n in range(TREES_KEPT + 1):  # validated since: both trees are dropped
+            other = await s.open(DOC.replace("demo", f"demo-{n}"), name=f"other-{n}/sindri.yaml")
+            await s.diagnostics(other, 1)
+        assert await s.client.text_document_document_symbol_async(params) == before
+        assert before and len(before) == 5
+        assert [a.title for a in await s.code_actions(broken, rng(2, 13, 2, 13))] == fixes_before
+        assert "Change to 'docker'" in fixes_before
