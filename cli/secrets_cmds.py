@@ -17,11 +17,11 @@ from sindri.providers.runner import Redactor
 from sindri.schemas.loader import ConfigError, LoadedConfig, resolve_secrets
 from sindri.schemas.model import Secret, SecretSource
 from sindri.schemas.secret_values import DOTENV_FILES, mountable_problem, read_dotenv, secret_file_path
+from sindri.schemas.vault import VaultProblem, check_vault, missing_settings
 
 from .lifecycle_cmds import _common, _fail, _json_option, _load
 from .terminal import echo
 
-VAULT_TIMEOUT = 10.0
 """Seconds `test-vault` waits for Vault before it says it cannot reach it."""
 
 
@@ -172,74 +172,31 @@ def validate_cmd(config: Path | None, provider: str | None) -> None:
 @click.option("--address", help="Vault's address (default: $VAULT_ADDR).")
 @_json_option
 def test_vault_cmd(address: str | None, as_json: bool) -> None:
-    """Check that Vault answers and accepts $VAULT_TOKEN (and $VAULT_NAMESPACE when set).
+    """Check that Vault answers and accepts $VAULT_TOKEN (and $VAULT_NAMESPACE when set), with the
+    same client, timeouts and retries as deploy's vault secrets.
 
     There is no --token: a token on the command line is visible to every user of the machine.
     """
-    addr = address or os.environ.get("VAULT_ADDR", "")
-    token = os.environ.get("VAULT_TOKEN", "")
-    if not addr:
-        _fail(
-            "no Vault address\n  fix: set VAULT_ADDR (e.g. https://vault.example.com:8200) or pass --address"
-        )
-    if not token:
-        _fail("VAULT_TOKEN is not set\n  fix: export VAULT_TOKEN (for example from `vault login`)")
+    environ = {**os.environ, **({"VAULT_ADDR": address} if address else {})}
     redact = Redactor()
-    redact.add([token])
-    result = check_vault(addr, token, os.environ.get("VAULT_NAMESPACE") or None)
+    redact.add([environ.get("VAULT_TOKEN", "")])
+    missing = missing_settings(environ)
+    if missing:
+        _fail(f"{' and '.join(missing)} not set\n  fix: export them (a token from `vault login`)")
+    try:
+        status = check_vault(environ)
+    except VaultProblem as problem:
+        _fail(redact(f"{problem.message}\n  fix: {problem.hint}"))
     if as_json:
-        echo(redact(json.dumps(result, indent=2)))
-    else:
-        echo(f"Address:       {addr}")
-        echo("Token:         ********")
-        if result["reachable"]:
-            echo(
-                f"Vault:         {result['version'] or 'reachable'}{' (sealed)' if result['sealed'] else ''}"
-            )
-            echo(f"Authenticated: {'yes' if result['authenticated'] else 'no'}")
-    if result["error"]:
-        _fail(redact(str(result["error"])))
-
-
-def check_vault(address: str, token: str, namespace: str | None) -> dict[str, Any]:
-    """Vault's health and whether the token is accepted, as {address, reachable, version, sealed,
-    authenticated, error}; `error` says what is wrong, with its fix."""
-    result: dict[str, Any] = {
-        "address": address,
-        "reachable": False,
-        "version": None,
-        "sealed": None,
-        "authenticated": False,
-        "error": None,
-    }
-    try:
-        import hvac  # type: ignore[import-not-found, import-untyped, unused-ignore]
-        import requests  # type: ignore[import-untyped, unused-ignore]
-    except ImportError:
-        result["error"] = (
-            "Vault support is not installed (the hvac library is missing)\n"
-            "  fix: pip install hvac into the environment sindri runs in"
-        )
-        return result
-    client = hvac.Client(url=address, token=token, namespace=namespace, timeout=VAULT_TIMEOUT)
-    try:
-        health = client.sys.read_health_status(method="GET")
-        data = health if isinstance(health, dict) else health.json()
-        result.update(reachable=True, version=data.get("version"), sealed=bool(data.get("sealed")))
-        result["authenticated"] = bool(client.is_authenticated())
-    except (requests.RequestException, hvac.exceptions.VaultError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        where = "answered with an error" if result["reachable"] else "cannot be reached"
-        result["error"] = f"Vault at {address} {where}: {reason}\n  fix: check VAULT_ADDR and the network"
-        return result
-    if result["sealed"]:
-        result["error"] = f"Vault at {address} is sealed\n  fix: unseal it (vault operator unseal)"
-    elif not result["authenticated"]:
-        result["error"] = (
-            f"Vault at {address} does not accept VAULT_TOKEN\n  fix: log in again (vault login) and export "
-            "the new token" + (" and check VAULT_NAMESPACE" if namespace else "")
-        )
-    return result
+        echo(redact(json.dumps(asdict(status), indent=2)))
+        return
+    echo(f"Address:   {status.address}")
+    if status.namespace:
+        echo(f"Namespace: {status.namespace}")
+    echo("Token:     ******** (accepted)")
+    echo(f"Identity:  {status.display_name or 'unknown'}")
+    echo(f"Policies:  {', '.join(status.policies) or 'none'}")
+    echo(f"Expires:   {'never' if status.ttl == 0 else f'in {status.ttl} s'}")
 
 
 def register(group: click.Group) -> None:

@@ -33,6 +33,7 @@ from .errors import (
     ToolNotFoundError,
     ToolOutputError,
 )
+from .file_secrets import install_script
 from .images import configured_image
 from .render import render
 from .runner import CommandResult
@@ -418,6 +419,19 @@ class DevpodProvider(Provider):
             install_hint=DEVPOD_INSTALL,
         )
 
+    async def _install_files(self, result: DeployResult) -> None:
+        """DevPod mounts no secret files: each goes over `devpod ssh` as base64 on stdin."""
+        for secret in self.loaded.files:
+            self.progress(f"Installing file secret {secret.name} at {secret.mount_path}")
+            await self.runner.run(
+                ["devpod", "ssh", self.workspace_id, "--command", install_script(secret)],
+                input=secret.encoded,
+                hint=f"check that the workspace has `base64` and that {secret.mount_path} is writable "
+                "by its user, then `sindri deploy --force`",
+                install_hint=DEVPOD_INSTALL,
+            )
+            result.messages.append(f"installed file secret {secret.name} at {secret.mount_path}")
+
     # ----------------------------------------------------------------------------------------------
     # Provider interface
 
@@ -579,6 +593,7 @@ class DevpodProvider(Provider):
             hint=DEVPOD_RETRY,
             install_hint=DEVPOD_INSTALL,
         )
+        await self._install_files(result)
         _, warnings = self._backend_options()
         result.warnings.extend(warnings)
         result.connection = ConnectionInfo(

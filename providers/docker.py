@@ -423,6 +423,8 @@ def build_compose(
     for secret in config.secrets:
         if str(secret.source) == "file" and secret.path and secret.mount_path:
             source = (config_path.parent / Path(secret.path).expanduser()).resolve()
+            if not source.exists():  # an optional one the loader skipped: Docker would create a folder
+                continue
             mounts.append(mount("bind", literal(str(source)), literal(secret.mount_path), read_only=True))
 
     network = str(settings.network) if settings else "bridge"

@@ -507,7 +507,21 @@ class E2bProvider(Provider):
             **self._api(),
         )
         box = await self._sdk("creating the sandbox", create)
+        await self._install_files(box)
         return str(box.sandbox_id)
+
+    async def _install_files(self, box: AsyncSandbox) -> None:
+        """E2B mounts no secret files: each is created empty under umask 077 first (never readable by
+        others), filled through envd's file API (`files.write`, no argv, no local file), then chmod'ed."""
+        for secret in self.loaded.files:
+            self.progress(f"Installing file secret {secret.name} at {secret.mount_path}")
+            path = shlex.quote(secret.mount_path)
+            what = f"installing file secret {secret.name} at {secret.mount_path}"
+            prepare = f'umask 077 && mkdir -p "$(dirname {path})" && : > {path}'
+            await self._sdk(what, box.commands.run(prepare, request_timeout=API_TIMEOUT))
+            await self._sdk(what, box.files.write(secret.mount_path, secret.content))
+            chmod = f"chmod {secret.mode:04o} {path}"
+            await self._sdk(what, box.commands.run(chmod, request_timeout=API_TIMEOUT))
 
     def _connection(self, sandbox_id: str) -> ConnectionInfo:
         return ConnectionInfo(

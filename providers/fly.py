@@ -179,6 +179,10 @@ def _timestamp(value: object) -> datetime | None:
         return None
 
 
+FILE_SECRET_PREFIX = "SINDRI_FILE_"
+"""A file secret's content is the Fly secret of this name + its own name, base64 (fly.toml [[files]])."""
+
+
 def secrets_stdin(secrets: dict[str, str]) -> str:
     """`NAME=value` lines for `flyctl secrets import`; multi-line values use flyctl's `\"\"\"` form."""
     lines = []
@@ -328,7 +332,14 @@ class FlyProvider(Provider):
             cpus=cpus,
             memory_mb=memory_mb,
             swap_mb=None if gpu_size else max(memory_mb // 2, 2048),
+            files=[(f.mount_path, FILE_SECRET_PREFIX + f.name) for f in self.loaded.files],
         )
+
+    def staged_secrets(self) -> dict[str, str]:
+        """What `secrets import` stages: env and vault secrets, and each file secret's base64 content,
+        which fly.toml's [[files]] names (`secret_name`) so the file is written on the Machine."""
+        files = {FILE_SECRET_PREFIX + f.name: f.encoded for f in self.loaded.files}
+        return {**self.loaded.secrets, **files}
 
     # -- flyctl calls ------------------------------------------------------------------------------
 
@@ -487,12 +498,12 @@ class FlyProvider(Provider):
                     description=f"Create {self.volume_gb()} GB volume '{VOLUME_NAME}' in {fly.region}",
                 )
             )
-        if self.loaded.secrets:
+        if staged := self.staged_secrets():
             plan.actions.append(
                 PlannedAction(
                     action=ActionType.UPDATE,
                     resource="secrets",
-                    description=f"Stage secrets {', '.join(sorted(self.loaded.secrets))}",
+                    description=f"Stage secrets {', '.join(sorted(staged))}",
                 )
             )
         plan.actions.append(
@@ -559,13 +570,11 @@ class FlyProvider(Provider):
             )  # fmt: skip
             result.messages.append(f"created volume {VOLUME_NAME}")
 
-        if self.loaded.secrets:
-            self.progress(f"Staging {len(self.loaded.secrets)} secret(s)")
+        if staged := self.staged_secrets():
+            self.progress(f"Staging {len(staged)} secret(s)")
             # Values go on stdin only: never on argv (visible in `ps`) and never on disk.
-            await self._fly(
-                "secrets", "import", "--stage", "-a", self.app, input=secrets_stdin(self.loaded.secrets)
-            )
-            result.messages.append(f"staged secrets {', '.join(sorted(self.loaded.secrets))}")
+            await self._fly("secrets", "import", "--stage", "-a", self.app, input=secrets_stdin(staged))
+            result.messages.append(f"staged secrets {', '.join(sorted(staged))}")
 
         result.warnings.extend(await self._ensure_ips())
 

@@ -180,6 +180,11 @@ class KubernetesProvider(Provider):
         return f"{self.env_name}-secrets"
 
     @property
+    def files_secret_name(self) -> str:
+        """The Secret holding `file` secrets: apart from env secrets, which envFrom exports whole."""
+        return f"{self.env_name}-files"
+
+    @property
     def selector(self) -> dict[str, str]:
         return {"app.kubernetes.io/instance": self.env_name, "instance": self.env_name}
 
@@ -276,6 +281,8 @@ class KubernetesProvider(Provider):
             env=self._env(),
             has_secrets=bool(self.loaded.secrets),
             secret_name=self.secret_name,
+            files=[(f.name, f.mount_path, f.mode) for f in self.loaded.files],
+            files_secret_name=self.files_secret_name,
             home_path=HOME_PATH,
         )
 
@@ -291,12 +298,19 @@ class KubernetesProvider(Provider):
     def secret_manifest(self) -> str:
         """The Secret as JSON, for `kubectl apply -f -` (it only ever exists in memory and on stdin)."""
         data = {k: base64.b64encode(v.encode()).decode() for k, v in sorted(self.loaded.secrets.items())}
+        return self._secret_json(self.secret_name, data)
+
+    def files_manifest(self) -> str:
+        """The Secret of the `file` secrets, one key each (mounted by the Deployment), for stdin only."""
+        return self._secret_json(self.files_secret_name, {f.name: f.encoded for f in self.loaded.files})
+
+    def _secret_json(self, name: str, data: dict[str, str]) -> str:
         return json.dumps(
             {
                 "apiVersion": "v1",
                 "kind": "Secret",
                 "type": "Opaque",
-                "metadata": {"name": self.secret_name, "namespace": self.namespace, "labels": self.labels},
+                "metadata": {"name": name, "namespace": self.namespace, "labels": self.labels},
                 "data": data,
             }
         )
@@ -342,6 +356,7 @@ class KubernetesProvider(Provider):
             ("deployment", self.env_name),
             ("service", self.env_name),
             ("secret", self.secret_name),
+            ("secret", self.files_secret_name),
             ("pvc", self.pvc_name),
         )
 
@@ -531,6 +546,15 @@ class KubernetesProvider(Provider):
                     "(never written to disk)",
                 )
             )
+        if self.loaded.files:
+            plan.actions.append(
+                PlannedAction(
+                    action=ActionType.UPDATE if exists else ActionType.CREATE,
+                    resource=f"secret:{self.files_secret_name}",
+                    description=f"Apply {len(self.loaded.files)} file secret(s) from memory, mounted at "
+                    + ", ".join(f.mount_path for f in self.loaded.files),
+                )
+            )
         plan.resources += [
             PlannedResource(
                 resource_type="deployment",
@@ -593,6 +617,13 @@ class KubernetesProvider(Provider):
         else:
             await self._kubectl(
                 "delete", "secret", self.secret_name, "-n", self.namespace, "--ignore-not-found"
+            )
+        if self.loaded.files:
+            self.progress(f"Applying secret {self.files_secret_name} ({len(self.loaded.files)} file(s))")
+            await self._kubectl("apply", "-f", "-", input=self.files_manifest())
+        else:
+            await self._kubectl(
+                "delete", "secret", self.files_secret_name, "-n", self.namespace, "--ignore-not-found"
             )
 
         self.files.write(path, manifest)

@@ -44,6 +44,8 @@ CHECKS_PREREQUISITES = frozenset({"plan", "deploy", "start", "stop", "connect", 
 """status reports whatever it can reach and doctor reports prerequisites: neither stops at a gap."""
 REQUIRES_SECRETS = frozenset({"deploy", "connect"})
 """Required secrets missing is an error only where they are forwarded; elsewhere they feed redaction."""
+READS_VAULT = frozenset({"deploy", "connect", "start"})
+"""Actions that forward secrets (DevPod's start hands them over again): only these ask Vault."""
 
 
 class ActionResult(ResultModel):
@@ -74,13 +76,17 @@ class PrerequisitesError(ProviderError):
         self.status = status
 
 
-CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD")
+CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD", "VAULT_TOKEN")
 """Provider credentials read from the environment: masked in output like the config's secrets."""
 
 
 def redacted_values(loaded: LoadedConfig, environ: Mapping[str, str]) -> list[str]:
-    """Every value the runner must mask: the resolved secrets and the providers' credentials."""
-    return [*loaded.secrets.values(), *(environ[name] for name in CREDENTIALS if environ.get(name))]
+    """Every value the runner must mask: the resolved secrets, file secrets' contents, credentials."""
+    return [
+        *loaded.secrets.values(),
+        *(form for file in loaded.files for form in file.masked()),
+        *(environ[name] for name in CREDENTIALS if environ.get(name)),
+    ]
 
 
 def load(config_path: Path | None, *, cwd: Path, provider_override: str | None = None) -> LoadedConfig:
@@ -112,11 +118,13 @@ async def run_action(
     if loaded is None:
         loaded = load(config_path, cwd=cwd, provider_override=provider_override)
     environ = os.environ if env is None else env
+    # In a thread: asking Vault blocks (bounded by VAULT_CLIENT_TIMEOUT), and the server's loop must not.
+    vault = action in READS_VAULT
     if action in REQUIRES_SECRETS:
-        resolve_secrets(loaded, environ=environ)
+        await asyncio.to_thread(resolve_secrets, loaded, environ=environ, vault=vault)
     else:
         with contextlib.suppress(ConfigError):  # only to know what to redact
-            resolve_secrets(loaded, environ=environ)
+            await asyncio.to_thread(resolve_secrets, loaded, environ=environ, vault=vault)
     runner = Runner(
         secrets=redacted_values(loaded, environ), progress=progress, tool_paths=tool_paths, env=env
     )

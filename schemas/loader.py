@@ -1,4 +1,4 @@
-"""Finding and loading sindri.yaml for the lifecycle commands, and resolving its env secrets.
+"""Finding and loading sindri.yaml for the lifecycle commands, and resolving its secrets.
 
 Why here and not in the CLI: the CLI and the language server load configs the same way, and both must
 never show a secret value, so discovery, validation and secret resolution live in one place.
@@ -15,19 +15,22 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from .findings import Severity
-from .model import SUPPORTED_PROVIDERS, SindriConfig, canonical_provider
+from .model import SUPPORTED_PROVIDERS, Secret, SindriConfig, canonical_provider
 from .secret_values import (
     DOTENV_FILES,
     MAX_SECRET_BYTES,
     MIN_MASKED_LENGTH,
+    FileSecret,
     SecretFileError,
     SecretTooLarge,
     mountable_problem,
     read_dotenv,
+    read_file_secret,
     read_secret_file,
     secret_file_path,
 )
 from .validate import validate_text
+from .vault import VaultProblem, VaultReader, VaultSettings, resolve_vault_secret
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
 MAX_LISTED_FINDINGS = 20
@@ -55,7 +58,9 @@ class LoadedConfig:
     config: SindriConfig
     path: Path
     secrets: dict[str, str] = field(default_factory=dict)
-    """Resolved env secrets, NAME -> value. Never print, log or write these."""
+    """Resolved env and vault secrets, NAME -> value. Never print, log or write these."""
+    files: list[FileSecret] = field(default_factory=list)
+    """`file` secrets to deliver (every provider but Docker, which mounts them). Never print these."""
     warnings: list[str] = field(default_factory=list)
     """Non-fatal findings and secret-resolution notes (names only), for the user."""
 
@@ -181,18 +186,24 @@ def _raise_findings(path: Path, findings: list[str]) -> NoReturn:
     )
 
 
-FILE_SECRET_PROVIDERS = frozenset({"docker"})
-"""Providers that forward `source: file` secrets (Docker mounts each read-only at its mountPath)."""
+MOUNTED_FILE_PROVIDERS = frozenset({"docker"})
+"""Providers that bind-mount a `file` secret's path (read-only); the others receive its content."""
 
 
-def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Resolve env secrets: process environment > .env.local > .env (next to the config) > fromFile.
+def resolve_secrets(
+    loaded: LoadedConfig, *, environ: Mapping[str, str] | None = None, vault: bool = True
+) -> dict[str, str]:
+    """Resolve the config's secrets for its provider.
+
+    env secrets: process environment > .env.local > .env (next to the config) > fromFile. vault
+    secrets (when `vault`; a command that forwards no secret need not ask Vault): key `vaultKey` of
+    KV v2 secret `vaultMount`/`vaultPath`, read with VAULT_ADDR/VAULT_TOKEN/VAULT_NAMESPACE. file
+    secrets: checked for Docker, which mounts them; read into `loaded.files` for the other providers.
 
     Stores the values on `loaded.secrets` and returns them. Missing required ones, values too large
-    for a tool's environment and file secrets that are sockets or devices raise ConfigError naming
-    them; file secrets (except where FILE_SECRET_PROVIDERS mount them) and vault secrets are not
-    forwarded and get a warning, as do values too short to be masked in output. An empty value counts
-    as unset, so it falls through to the next source.
+    for a tool's environment, Vault failures of required ones and file secrets that are sockets or
+    devices raise ConfigError naming them; optional ones that cannot be resolved get a warning, as do
+    values too short to be masked in output. An empty env value counts as unset.
     """
     env = os.environ if environ is None else environ
     dotenv: dict[str, str] = {}
@@ -202,30 +213,42 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
             dotenv.update(_read_dotenv(file, loaded.warnings))
     provider = canonical_provider(str(loaded.config.deployment.provider))
     resolved: dict[str, str] = {}
+    files: list[FileSecret] = []
     missing: list[str] = []
     refused: list[str] = []
+    unread: list[VaultProblem] = []
+    vault_source = _VaultSource(env)
     for secret in loaded.config.secrets:
         source = str(secret.source)
-        if source == "file" and provider in FILE_SECRET_PROVIDERS:
-            problem = mountable_problem(secret_file_path(loaded.directory, secret.path or ""))
-            if problem and problem != "does not exist":
-                refused.append(f"{secret.name}: {secret.path} {problem}")
+        if source == "file":
+            _resolve_file(loaded, secret, provider, files, missing, refused)
             continue
-        if source != "env":
-            note = f"{source} secret {secret.name} is not forwarded by {provider}"
-            if note not in loaded.warnings:
-                loaded.warnings.append(note + " (only env secrets are)")
-            continue
-        value = env.get(secret.name) or dotenv.get(secret.name)
         problem = ""
-        if not value and secret.from_file:
+        if source == "vault":
+            if not vault:
+                continue
             try:
-                value = read_secret_file(secret_file_path(loaded.directory, secret.from_file))
-            except SecretTooLarge as exc:
+                value = vault_source.value(secret)
+            except VaultProblem as exc:
                 value = ""
-                refused.append(f"{secret.name}: {exc}")
-            except SecretFileError as exc:
-                value, problem = "", f" ({exc})"
+                if secret.required:
+                    unread.append(VaultProblem(f"{secret.name}: {exc.message}", exc.hint))
+                else:
+                    _note(
+                        loaded.warnings,
+                        f"vault secret {secret.name} skipped: {exc.message} (fix: {exc.hint})",
+                    )
+                    continue
+        else:
+            value = env.get(secret.name) or dotenv.get(secret.name) or ""
+            if not value and secret.from_file:
+                try:
+                    value = read_secret_file(secret_file_path(loaded.directory, secret.from_file))
+                except SecretTooLarge as exc:
+                    value = ""
+                    refused.append(f"{secret.name}: {exc}")
+                except SecretFileError as exc:
+                    value, problem = "", f" ({exc})"
         if value and len(value.encode()) > MAX_SECRET_BYTES:
             refused.append(
                 f"{secret.name}: its value is {len(value.encode()):,} bytes, more than the "
@@ -234,12 +257,18 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
         elif value:
             resolved[secret.name] = value
             _warn_short(loaded.warnings, secret.name, value)
-        elif secret.required:
+        elif secret.required and source == "env":
             missing.append(secret.name + problem)
     if refused:
         raise ConfigError(
             "secrets that cannot be used: " + "; ".join(refused),
             hint="mount regular files only, and pass large values as a `file` secret instead",
+        )
+    if unread:
+        also = f"; also not set: {', '.join(missing)}" if missing else ""
+        raise ConfigError(
+            "required secrets cannot be read from Vault: " + "; ".join(p.message for p in unread) + also,
+            hint=unread[0].hint,
         )
     if missing:
         raise ConfigError(
@@ -247,7 +276,64 @@ def resolve_secrets(loaded: LoadedConfig, *, environ: Mapping[str, str] | None =
             hint=f"export them, or put NAME=value lines in {loaded.directory / '.env.local'}",
         )
     loaded.secrets = resolved
+    loaded.files = files
     return resolved
+
+
+class _VaultSource:
+    """One Vault client for one resolution, made on first use; a settings problem is kept, not retried."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.reader: VaultReader | VaultProblem | None = None
+
+    def value(self, secret: Secret) -> str:
+        if self.reader is None:
+            try:
+                self.reader = VaultReader(VaultSettings.from_environ(self.environ))
+            except VaultProblem as exc:
+                self.reader = exc
+        if isinstance(self.reader, VaultProblem):
+            raise self.reader
+        return resolve_vault_secret(secret, self.environ, reader=self.reader)
+
+
+def _resolve_file(
+    loaded: LoadedConfig,
+    secret: Secret,
+    provider: str,
+    files: list[FileSecret],
+    missing: list[str],
+    refused: list[str],
+) -> None:
+    """Check a `file` secret (Docker mounts its path) or read its content (the others deliver it)."""
+    path = secret_file_path(loaded.directory, secret.path or "")
+    problem = mountable_problem(path)
+    if problem == "does not exist" or (problem and problem.startswith("cannot be read")):
+        if secret.required:
+            missing.append(f"{secret.name} ({secret.path} {problem})")
+        else:
+            _note(loaded.warnings, f"file secret {secret.name} skipped: {secret.path} {problem}")
+        return
+    if problem:
+        refused.append(f"{secret.name}: {secret.path} {problem}")
+        return
+    if provider in MOUNTED_FILE_PROVIDERS:
+        return
+    if path.is_dir():
+        refused.append(f"{secret.name}: {secret.path} is a folder; only Docker mounts folders")
+        return
+    try:
+        content = read_file_secret(path)
+    except SecretFileError as exc:
+        refused.append(f"{secret.name}: {exc}")
+        return
+    files.append(FileSecret(secret.name, secret.mount_path or "", int(secret.permissions, 8), content))
+
+
+def _note(warnings: list[str], note: str) -> None:
+    if note not in warnings:
+        warnings.append(note)
 
 
 def _warn_short(warnings: list[str], name: str, value: str) -> None:

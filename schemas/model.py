@@ -438,7 +438,7 @@ SECRET_CONDITIONS: list[JsonValue] = [
     }
     for source, keys in SECRET_REQUIRED_BY_SOURCE.items()
 ]
-VAULT_NOTE = "This tool does not read from Vault yet: accepted but has no effect."
+VAULT_NOTE = "Read from HashiCorp Vault's KV v2 engine with VAULT_ADDR, VAULT_TOKEN and VAULT_NAMESPACE."
 
 
 class Secret(SindriModel):
@@ -479,27 +479,29 @@ class Secret(SindriModel):
     permissions: Annotated[str, whole_match(PERMISSIONS_PATTERN)] = Field(
         "0644",
         pattern=PERMISSIONS_PATTERN,
-        description="source file: octal mode of the mounted file, e.g. `0600`. Accepted but has no "
-        "effect: Docker mounts the file read-only with its own mode, other providers do not mount it.",
-        json_schema_extra=ignored(),
+        description="source file: octal mode of the file in the environment, e.g. `0600`. Applied by "
+        "Kubernetes, DevPod and E2B; Docker mounts the file read-only with its own mode, and Fly's "
+        "`[[files]]` has no mode.",
+        json_schema_extra=used_by("kubernetes", "devpod", "e2b"),
     )
     vault_path: str | None = Field(
         None,
         alias="vaultPath",
-        description=f"source vault: KV path of the secret (required). {VAULT_NOTE}",
-        json_schema_extra=ignored(),
+        description="source vault: path of the secret inside the mount, without `data/` (required). "
+        + VAULT_NOTE,
+        json_schema_extra=used_by(),
     )
     vault_key: str | None = Field(
         None,
         alias="vaultKey",
         description=f"source vault: key inside the secret (required). {VAULT_NOTE}",
-        json_schema_extra=ignored(),
+        json_schema_extra=used_by(),
     )
     vault_mount: str = Field(
         "secret",
         alias="vaultMount",
         description=f"source vault: secrets engine mount point. {VAULT_NOTE}",
-        json_schema_extra=ignored(),
+        json_schema_extra=used_by(),
     )
 
     @model_validator(mode="after")

@@ -45,7 +45,7 @@ NAME_LIMITS = {
     "devpod": (48, "a DevPod workspace id"),
 }
 """Where `name` itself becomes a resource name with a length limit (Kubernetes: see K8S_DERIVED)."""
-K8S_DERIVED = ("{name}", "{name}-home-pvc", "{name}-secrets")
+K8S_DERIVED = ("{name}", "{name}-home-pvc", "{name}-secrets", "{name}-files")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DEVPOD_REMOTE_BACKENDS = ("aws", "gcp", "azure", "digitalocean", "ssh", "kubernetes")
 """Backends where an image built from source must be pushed to a registry to be reachable."""

@@ -7,9 +7,12 @@ and neither may block on a FIFO, read a device or load an 80 MB file into an env
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import io
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv.parser import parse_stream
@@ -18,6 +21,8 @@ MIN_MASKED_LENGTH = 4
 """Output masks a secret (and each line of it) only from this length: shorter would garble output."""
 MAX_SECRET_BYTES = 100_000
 """Linux passes one environment variable of at most 128 KiB (MAX_ARG_STRLEN) to a process."""
+MAX_FILE_SECRET_BYTES = 256 * 1024
+"""A `file` secret travels inside a Kubernetes Secret (1 MiB in all), a Fly secret or a stdin: bounded."""
 DOTENV_FILES = (".env", ".env.local")
 """Read in this order: later files win."""
 
@@ -64,22 +69,27 @@ def secret_file_path(directory: Path, raw: str) -> Path:
     return path if path.is_absolute() else directory / path
 
 
-def read_secret_file(path: Path) -> str:
-    """A fromFile value, trailing newline dropped; SecretFileError says why it cannot be read.
-
-    Only a regular file of at most MAX_SECRET_BYTES: a FIFO would block, a device never ends, and a
-    larger value cannot be passed to a tool in its environment.
-    """
+def _read_regular(path: Path, limit: int, what: str) -> bytes:
+    """At most limit + 1 bytes of a regular file; a FIFO would block and a device never ends."""
     try:
         if path.exists() and not path.is_file():  # before opening: a device or FIFO can block or act
-            raise SecretFileError(f"fromFile {path}: not a regular file")
+            raise SecretFileError(f"{what} {path}: not a regular file")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         with open(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the check
-                raise SecretFileError(f"fromFile {path}: not a regular file")
-            data = handle.read(MAX_SECRET_BYTES + 1)
+                raise SecretFileError(f"{what} {path}: not a regular file")
+            return handle.read(limit + 1)
     except OSError as exc:
-        raise SecretFileError(f"fromFile {path}: {exc.strerror or exc}") from None
+        raise SecretFileError(f"{what} {path}: {exc.strerror or exc}") from None
+
+
+def read_secret_file(path: Path) -> str:
+    """A fromFile value, trailing newline dropped; SecretFileError says why it cannot be read.
+
+    Only a regular file of at most MAX_SECRET_BYTES: a larger value cannot be passed to a tool in its
+    environment.
+    """
+    data = _read_regular(path, MAX_SECRET_BYTES, "fromFile")
     if len(data) > MAX_SECRET_BYTES:
         raise SecretTooLarge(
             f"fromFile {path}: larger than {MAX_SECRET_BYTES:,} bytes, more than one environment "
@@ -89,6 +99,39 @@ def read_secret_file(path: Path) -> str:
         return data.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError:
         raise SecretFileError(f"fromFile {path}: not UTF-8 text") from None
+
+
+@dataclass(frozen=True)
+class FileSecret:
+    """A `file` secret read for a provider that delivers its content (all but Docker, which mounts it)."""
+
+    name: str
+    mount_path: str
+    mode: int
+    """From `permissions` ("0600" -> 0o600)."""
+    content: bytes = field(repr=False)
+
+    @property
+    def encoded(self) -> str:
+        """Base64: how the content travels (a Kubernetes Secret's data, a Fly file secret, a stdin)."""
+        return base64.b64encode(self.content).decode()
+
+    def masked(self) -> list[str]:
+        """The forms output could show it in: its text (when it is text) and its base64."""
+        forms = [self.encoded]
+        with contextlib.suppress(UnicodeDecodeError):
+            forms.append(self.content.decode("utf-8"))
+        return forms
+
+
+def read_file_secret(path: Path) -> bytes:
+    """The content of a `file` secret (a regular file of at most MAX_FILE_SECRET_BYTES)."""
+    data = _read_regular(path, MAX_FILE_SECRET_BYTES, "path")
+    if len(data) > MAX_FILE_SECRET_BYTES:
+        raise SecretTooLarge(
+            f"path {path}: larger than {MAX_FILE_SECRET_BYTES:,} bytes, more than a file secret may carry"
+        )
+    return data
 
 
 def mountable_problem(path: Path) -> str | None:

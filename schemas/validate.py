@@ -71,7 +71,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "provider": "docker",
     "path": "./secrets/FILE",
     "mountPath": "/alt/home/developer/.secrets/FILE",
-    "vaultPath": "secret/data/sindri",
+    "vaultPath": "sindri/app",
     "vaultKey": "value",
     "registry": "ghcr.io/pacphi/sindri",
     "source": "env",

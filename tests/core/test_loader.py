@@ -115,25 +115,39 @@ def test_missing_required_secrets_are_named_without_values(project: Path) -> Non
     assert "OPTIONAL" not in message and "PRESENT" not in message and SECRET not in message
 
 
-def test_file_and_vault_secrets_warn_they_are_not_forwarded(project: Path) -> None:
+def test_file_secrets_are_read_for_fly_and_unreachable_vault_ones_warn(project: Path) -> None:
+    (project.parent / "c.pem").write_bytes(b"-----BEGIN-----\x00\xff")
     _with_secrets(
         project,
         "  - name: CERT\n    source: file\n    path: ./c.pem\n    mountPath: /c.pem\n"
+        "    permissions: '0600'\n"
         "  - name: VAULTED\n    source: vault\n    vaultPath: p\n    vaultKey: k\n",
     )
     loaded = load_config(project, cwd=project.parent, provider_override="fly")
     assert resolve_secrets(loaded, environ={}) == {}
-    assert any("CERT" in w and "not forwarded by fly" in w for w in loaded.warnings)
-    assert any("VAULTED" in w and "not forwarded by fly" in w for w in loaded.warnings)
+    assert [(f.name, f.mount_path, f.mode, f.content) for f in loaded.files] == [
+        ("CERT", "/c.pem", 0o600, b"-----BEGIN-----\x00\xff")
+    ]
+    assert not any("CERT" in w for w in loaded.warnings), loaded.warnings
+    assert any("VAULTED" in w and "VAULT_ADDR" in w for w in loaded.warnings)
 
 
-def test_docker_mounts_file_secrets_so_only_vault_ones_warn(project: Path) -> None:
-    _with_secrets(
-        project,
-        "  - name: CERT\n    source: file\n    path: ./c.pem\n    mountPath: /c.pem\n"
-        "  - name: VAULTED\n    source: vault\n    vaultPath: p\n    vaultKey: k\n",
-    )
+def test_docker_mounts_file_secrets_so_their_content_is_not_read(project: Path) -> None:
+    (project.parent / "c.pem").write_text("pem")
+    _with_secrets(project, "  - name: CERT\n    source: file\n    path: ./c.pem\n    mountPath: /c.pem\n")
     loaded = load_config(project, cwd=project.parent, provider_override="docker")
     assert resolve_secrets(loaded, environ={}) == {}
+    assert loaded.files == []
     assert not any("CERT" in w for w in loaded.warnings), loaded.warnings
-    assert any("VAULTED" in w and "not forwarded by docker" in w for w in loaded.warnings)
+
+
+def test_a_missing_file_secret_stops_when_required_and_warns_when_optional(project: Path) -> None:
+    _with_secrets(
+        project,
+        "  - name: OPT\n    source: file\n    path: ./gone\n    mountPath: /o\n"
+        "  - name: REQ\n    source: file\n    path: ./gone\n    mountPath: /r\n    required: true\n",
+    )
+    loaded = load_config(project, cwd=project.parent, provider_override="kubernetes")
+    with pytest.raises(ConfigError, match=r"REQ \(./gone does not exist\)"):
+        resolve_secrets(loaded, environ={})
+    assert any("OPT skipped" in w for w in loaded.warnings)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, need, run_sindri, source_repo
+from support import REPO, STANDINS, need, run_sindri, source_repo
 
 IMAGE = "sindri-demo:local"
 SECRET_NAME = "SINDRI_T_DOCKER_TOKEN"
@@ -415,3 +416,37 @@ def test_no_image_builds_sindri_from_the_source_repository(tmp_path: Path, demo_
     finally:
         env.cleanup()
         docker("image", "rm", "-f", tag, check=False)
+
+
+def test_vault_secrets_reach_the_container_and_a_missing_required_one_stops(
+    tmp_path: Path, demo_image: str
+) -> None:
+    sys.path.insert(0, str(STANDINS))
+    from vault_api import TOKEN, VaultApiServer
+
+    value = "vault-" + uuid.uuid4().hex + "-'\"$HOME"
+    secrets = (
+        "  - name: DB_PASSWORD\n    source: vault\n    vaultPath: sindri/db\n    vaultKey: password\n"
+        "    required: true\n"
+    )
+    env = new_env(tmp_path, secrets)
+    with VaultApiServer() as vault:
+        vault.api.put("sindri/db", {"password": value})
+        env.env.update(VAULT_ADDR=vault.url, VAULT_TOKEN=TOKEN)
+        try:
+            env.ok("deploy")
+            got = env.ok("connect", "--", "sh", "-c", 'printf %s "$DB_PASSWORD" | sha256sum').split()[0]
+            assert got == hashlib.sha256(value.encode()).hexdigest()
+            for path in env.dir.rglob("*"):
+                if path.is_file():
+                    assert value.encode() not in path.read_bytes(), path
+            env.ok("destroy", "--yes")
+
+            vault.api.secrets.clear()  # the path is gone: deploy stops before creating anything
+            failed = env.sindri("deploy")
+            assert failed.returncode != 0
+            assert "DB_PASSWORD: no secret at secret/sindri/db in Vault" in failed.stderr
+            assert by_label("container", env.project) == []
+        finally:
+            env.cleanup()
+    assert not any(value in output or TOKEN in output for output in env.outputs)

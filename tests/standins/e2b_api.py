@@ -30,6 +30,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import HTTP
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -88,6 +91,9 @@ class E2bApi:
             return result
         with self.lock:
             self.requests.append((method, path))
+        if path == "/files" and method == "POST":
+            _dechunk(environ)
+            return self._write_files(environ, start)
         if path == "/_standin/knobs" and method == "POST":
             knobs = json.loads(_body(environ) or b"{}")
             for key in ("fail", "slow_seconds", "fail_paths"):
@@ -121,6 +127,35 @@ class E2bApi:
         except _Status as err:
             return _reply(start, err.code, {"code": err.code, "message": err.message})
         return _reply(start, status, payload)
+
+    def _write_files(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
+        """envd's `POST /files` (envd.yaml): `?path=&username=`, a multipart/form-data body (a `file`
+        part per file, its filename the path when several) or, from envd 0.5.7, octet-stream; replies
+        the written entries `[{"name", "type", "path"}]`. Here the "sandbox" is the local machine."""
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        ctype = environ.get("CONTENT_TYPE", "")
+        body = _body(environ)
+        given = query.get("path", [""])[0]
+        if ctype.startswith("application/octet-stream"):
+            entries = [(given, body)]
+        elif ctype.startswith("multipart/form-data"):
+            message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + body)
+            parts = list(message.iter_parts()) if isinstance(message, EmailMessage) else []
+            entries = [
+                (given or str(part.get_filename() or ""), part.get_payload(decode=True)) for part in parts
+            ]
+        else:
+            return _reply(start, 400, {"code": 400, "message": f"unsupported content type {ctype}"})
+        written = []
+        for target, data in entries:
+            if not target.startswith("/"):
+                return _reply(start, 400, {"code": 400, "message": f"path {target!r} is not absolute"})
+            file = Path(target)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            with open(file, "wb") as handle:  # like envd: O_TRUNC keeps an existing file's mode
+                handle.write(data if isinstance(data, bytes) else b"")
+            written.append({"name": file.name, "type": "file", "path": str(file)})
+        return _reply(start, 200, written)
 
     def _save(self) -> None:
         if self.state_file is not None:

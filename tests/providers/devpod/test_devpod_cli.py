@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import subprocess
 from collections.abc import Callable
@@ -149,3 +150,31 @@ def test_destroy_force_goes_on_when_the_workspace_is_gone_remotely(
     forced = sindri(config, gone, "destroy", "--yes", "--force")
     assert forced.returncode == 0, forced.stderr
     assert state_of(config, devpod_env) == "not deployed"
+
+
+def test_file_secrets_are_installed_over_ssh_with_their_mode(
+    write_config: WriteConfig, devpod_env: dict[str, str], tmp_path: Path
+) -> None:
+    content = b"-----BEGIN KEY-----\n" + SECRET.encode() + b"\n\x00\xff\n"
+    target = tmp_path / "in-workspace" / ".ssh" / "id key"  # the stand-in's workspace runs locally
+    data = base_config()
+    (tmp_path / "id_key").write_bytes(content)
+    data["secrets"] = [  # type: ignore[index]
+        *data["secrets"],  # type: ignore[misc]
+        {
+            "name": "SSH_KEY",
+            "source": "file",
+            "path": str(tmp_path / "id_key"),
+            "mountPath": str(target),
+            "permissions": "0600",
+        },
+    ]
+    config = write_config(data)
+    deploy = sindri(config, devpod_env, "deploy")
+    assert deploy.returncode == 0, deploy.stderr
+    assert target.read_bytes() == content
+    assert target.stat().st_mode & 0o777 == 0o600
+    log = (Path(devpod_env["SINDRI_STANDIN_STATE"]) / "devpod.log").read_text()
+    assert SECRET not in log and base64.b64encode(content).decode() not in log
+    assert [p for p in config.parent.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()] == []
+    assert sindri(config, devpod_env, "destroy", "--yes").returncode == 0

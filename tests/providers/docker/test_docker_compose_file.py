@@ -189,6 +189,7 @@ def test_file_secrets_are_mounted_read_only(tmp_path: Path) -> None:
     cfg = make_config(
         secrets=[{"name": "KUBECONFIG_FILE", "source": "file", "path": "kube.conf", "mountPath": "/etc/kube"}]
     )
+    (tmp_path / "kube.conf").write_text("kube")  # a missing (optional) one is skipped, not mounted
     path, _ = render_for(cfg, tmp_path)
     check_valid(path)
     mounts = yaml.safe_load(path.read_text())["services"]["sindri"]["volumes"]

@@ -182,3 +182,33 @@ def test_template_is_built_once_unless_asked_and_destroy_keeps_it(
     assert api.api.sandboxes == {} and build_count() == 1  # the template is kept
     sindri("deploy", *deploy_args)
     assert len(api.api.sandboxes) == 1 and build_count() == builds
+
+
+def test_file_secrets_are_written_through_envd_with_their_mode(
+    env: dict[str, str], api: E2bApiServer, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    content = b"-----BEGIN KEY-----\n" + SECRET.encode() + b"\n\x00\xff\n"
+    (tmp_path / "id_key").write_bytes(content)
+    target = tmp_path / "sandbox" / ".ssh" / "id key"  # the stand-in's sandbox is this machine
+    cfg = write_config()
+    data = base_config()
+    data["secrets"].append(
+        {
+            "name": "SSH_KEY",
+            "source": "file",
+            "path": str(tmp_path / "id_key"),
+            "mountPath": str(target),
+            "permissions": "0640",
+        }
+    )
+    cfg.write_text(json.dumps(data))
+    proc = run_sindri("deploy", "-c", str(cfg), env=env, cwd=tmp_path)
+    clean(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_bytes() == content
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert ("POST", "/files") in api.api.requests
+    for file in cfg.parent.rglob("*"):
+        if file.is_file() and file != tmp_path / "id_key" and file != target:
+            assert SECRET.encode() not in file.read_bytes(), file
+    clean(run_sindri("destroy", "--yes", "-c", str(cfg), env=env, cwd=tmp_path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -327,3 +328,30 @@ def test_an_unreachable_source_repository_fails_with_the_fix(
     assert deploy.returncode == 1
     assert "could not fetch 'v3'" in deploy.stderr and "deployment.image" in deploy.stderr
     assert not any(call[:1] == ["deploy"] for call in calls(env))
+
+
+def test_file_secret_is_a_fly_secret_named_by_fly_toml_files(
+    project: Path, env: dict[str, str], elsewhere: Path
+) -> None:
+    content = b"-----BEGIN KEY-----\n" + SECRET.encode() + b"\n\x00\xff\n"
+    (project.parent / "id_key").write_bytes(content)
+    project.write_text(
+        CONFIG.replace(
+            "providers:",
+            "  - name: SSH_KEY\n    source: file\n    path: ./id_key\n"
+            "    mountPath: /alt/home/developer/.ssh/id_key\n    permissions: '0600'\nproviders:",
+        )
+    )
+    deploy = sindri("deploy", "-c", str(project), env=env, cwd=elsewhere)
+    assert deploy.returncode == 0, deploy.stderr
+    listed = {s["name"]: s for s in json.loads(flyctl("secrets", "list", "-a", "my-env", env=env).stdout)}
+    encoded = base64.b64encode(content).decode()
+    assert listed["SINDRI_FILE_SSH_KEY"]["digest"] == hashlib.sha256(encoded.encode()).hexdigest()[:16]
+    machines = json.loads(flyctl("machines", "list", "-a", "my-env", "--json", env=env).stdout)
+    assert machines[0]["config"]["files"] == [
+        {"guest_path": "/alt/home/developer/.ssh/id_key", "secret_name": "SINDRI_FILE_SSH_KEY"}
+    ]
+    for file in project.parent.rglob("*"):  # fly.toml only names it
+        if file.is_file() and file.name != "id_key":
+            assert SECRET.encode() not in file.read_bytes() and encoded.encode() not in file.read_bytes()
+    assert encoded not in json.dumps(calls(env)) and encoded not in deploy.stdout + deploy.stderr

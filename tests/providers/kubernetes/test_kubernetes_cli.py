@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from pathlib import Path
@@ -193,3 +194,55 @@ def test_pod_never_ready(env: dict[str, str], cfg: Path) -> None:
 def _calls(env: dict[str, str], tool: str) -> list[list[str]]:
     log = Path(env["SINDRI_STANDIN_STATE"]) / f"{tool}.log"
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_file_secrets_are_a_mounted_secret_applied_from_memory(env: dict[str, str], tmp_path: Path) -> None:
+    data = config_dict()
+    data["secrets"].append(
+        {
+            "name": "SSH_KEY",
+            "source": "file",
+            "path": "./id_key",
+            "mountPath": "/alt/home/developer/.ssh/id",
+            "permissions": "0600",
+        }
+    )
+    cfg = write_config(tmp_path / "project", data)
+    content = b"-----BEGIN KEY-----\n" + SECRET_VALUE.encode() + b"\n\x00\xff-----END KEY-----\n"
+    (cfg.parent / "id_key").write_bytes(content)
+    assert sindri(env, "deploy", "-c", str(cfg), "--timeout", "60").returncode == 0
+    objects = cluster_state(env)["objects"]
+    secret = next(o for k, o in objects.items() if k.endswith("my-env-files"))
+    assert base64.b64decode(secret["data"]["SSH_KEY"]) == content
+    deployment = next(o for k, o in objects.items() if k.startswith("Deployment") and "my-env" in k)
+    pod = deployment["spec"]["template"]["spec"]
+    volume = next(v for v in pod["volumes"] if v["name"] == "secret-files")
+    assert volume["secret"] == {
+        "secretName": "my-env-files",
+        "items": [{"key": "SSH_KEY", "path": "SSH_KEY", "mode": 0o600}],
+    }
+    assert {
+        "name": "secret-files",
+        "mountPath": "/alt/home/developer/.ssh/id",
+        "subPath": "SSH_KEY",
+        "readOnly": True,
+    } in pod["containers"][0]["volumeMounts"]
+    assert json.loads(sindri(env, "status", "-c", str(cfg), "--json").stdout)["state"] == "running"
+    for file in cfg.parent.rglob("*"):  # only the user's own file holds the content
+        if file.is_file() and file.name != "id_key":
+            assert SECRET_VALUE.encode() not in file.read_bytes(), file
+    assert sindri(env, "destroy", "-c", str(cfg), "--yes").returncode == 0
+    assert not [k for k in cluster_state(env)["objects"] if "my-env-files" in k]
+
+
+def test_a_missing_required_file_secret_stops_the_deploy(env: dict[str, str], tmp_path: Path) -> None:
+    data = config_dict()
+    data["secrets"].append(
+        {"name": "CERT", "source": "file", "path": "./nope.pem", "mountPath": "/c.pem", "required": True}
+    )
+    cfg = write_config(tmp_path / "project", data)
+    failed(
+        sindri(env, "deploy", "-c", str(cfg)),
+        "required secrets are not set: CERT (./nope.pem does not exist)",
+    )
+    assert not cluster_state(env).get("objects")
