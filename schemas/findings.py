@@ -149,6 +149,7 @@ CODES: dict[str, CodeInfo] = {
     "SE315": CodeInfo("Extension listed twice", Severity.INFO),
     "SE316": CodeInfo("Host port published twice", Severity.ERROR),
     "SE320": CodeInfo("Secret too short to be masked", Severity.WARNING),
+    "SE321": CodeInfo("Secret file outside the config's folder", Severity.WARNING),
     # (new SE3xx codes are taken from the end of the range down, so parallel additions do not clash)
     "SE394": CodeInfo("Value changed by the provider", Severity.INFO),
     "SE395": CodeInfo("No image for a provider that cannot build one", Severity.ERROR),

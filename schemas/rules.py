@@ -308,8 +308,8 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
             problem = mountable_problem(target)
             if problem is None and key == "fromFile" and target.is_dir():
                 problem = "is a folder, not a file"
+            path: YamlPath = ("secrets", i, key)
             if problem is not None:
-                path: YamlPath = ("secrets", i, key)
                 where = f" (looked in {target.parent})" if problem == "does not exist" else ""
                 yield make(
                     "SE306",
@@ -317,6 +317,16 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
                     ctx.value(path),
                     path,
                     data={"resolved": str(target)},
+                )
+            elif not target.resolve().is_relative_to(base):
+                # A cloned repository's config can name ~/.ssh/id_rsa: say so before deploy sends it.
+                yield make(
+                    "SE321",
+                    f"{_fmt(path)}: '{raw}' is outside this config's folder ({target.resolve()}); deploy "
+                    "sends its content into the environment. Keep it only if you meant to share that file.",
+                    ctx.value(path),
+                    path,
+                    data={"resolved": str(target.resolve())},
                 )
 
 
