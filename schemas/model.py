@@ -27,6 +27,7 @@ from pydantic import (
     JsonValue,
     StrictBool,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -353,6 +354,16 @@ class Deployment(SindriModel):
     volumes: Volumes | None = Field(
         None, description="Persistent volumes.", json_schema_extra=used_by("fly", "kubernetes")
     )
+
+    @field_validator("provider", mode="wrap")
+    @classmethod
+    def _plugin_provider(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A provider an installed package declares (see plugins.py) is chosen by its name too."""
+        from .plugins import plugin_providers  # imports this module
+
+        if isinstance(value, str) and value in plugin_providers():
+            return value
+        return handler(value)
 
 
 # --- extensions ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from . import catalog, provider_rules
 from .findings import Finding, Fix, Range, TextEdit, make
 from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
+from .plugins import supported_providers
 from .positioned import MappingNode, Node, PositionedDocument, SequenceNode, deref
 from .secret_values import (
     MIN_MASKED_LENGTH,
@@ -71,7 +72,7 @@ class RuleContext:
     def provider(self) -> str | None:
         """The chosen provider, canonical (`docker-compose` -> `docker`), when it is a string."""
         value = self.get("deployment", "provider")
-        if value not in (*SUPPORTED_PROVIDERS, *UNSUPPORTED_PROVIDERS):
+        if value not in (*supported_providers(), *UNSUPPORTED_PROVIDERS):
             return None
         return canonical_provider(value)
 

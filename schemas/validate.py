@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from . import rules, shipped
 from .findings import Finding, Fix, Position, Range, Severity, TextEdit, make
 from .model import SindriConfig
+from .plugins import plugin_description, plugin_providers
 from .positioned import (
     MappingNode,
     Node,
@@ -116,8 +117,14 @@ class ValidationResult:
 
 @functools.cache
 def schema() -> dict[str, Any]:
-    """The generated JSON Schema of sindri.yaml (shared: do not modify)."""
-    return shipped.json_schema()
+    """The generated JSON Schema of sindri.yaml, plus the installed plugin providers among the choices
+    of `deployment.provider` (shared: do not modify)."""
+    s = shipped.json_schema()
+    provider = s["properties"]["deployment"]["properties"]["provider"]
+    for name in plugin_providers():
+        provider["enum"].append(name)
+        provider["enumDescriptions"].append(plugin_description(name))
+    return s
 
 
 def _schema_errors(data: Any) -> Iterator[ValidationError]:
