@@ -75,7 +75,7 @@ class PrerequisitesError(ProviderError):
         self.status = status
 
 
-CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD")
+CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD", "RUNPOD_API_KEY")
 """Provider credentials read from the environment: masked in output like the config's secrets."""
 
 

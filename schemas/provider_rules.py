@@ -30,7 +30,7 @@ FLY_GPU_SIZES = {
 }
 """What a Fly GPU tier sizes the machine to (providers/fly.py GPU_TIERS)."""
 DEVPOD_BACKENDS = ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh", "docker")
-PROVIDERS_WITHOUT_BUILD = ("kubernetes",)
+PROVIDERS_WITHOUT_BUILD = ("kubernetes", "runpod")
 """Providers that deploy an existing image and cannot build one (deploy stops without an image)."""
 DEFAULT_IMAGE = "ghcr.io/pacphi/sindri:v3-latest"
 _SIZE = re.compile(r"(\d+)(MB|GB)")
@@ -204,6 +204,8 @@ def image_required(ctx: RuleContext) -> Iterator[Finding]:
         return
     if deployment.get("image") or deployment.get("image_config") is not None:
         return
+    if chosen == "runpod" and ctx.get("providers", "runpod", "templateId"):
+        return  # the RunPod template names the image
     path: YamlPath = ("deployment", "provider")
     r = ctx.value(path)
     fixes: tuple[Fix, ...] = ()
