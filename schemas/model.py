@@ -293,8 +293,9 @@ class Resources(SindriModel):
     )
     cpus: CpuCount | None = Field(
         None,
-        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements).",
-        json_schema_extra=used_by(*RESOURCE_PROVIDERS),
+        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements; "
+        "RunPod CPU pods: rounded up to a power of two).",
+        json_schema_extra=used_by(*RESOURCE_PROVIDERS, "runpod"),
     )
     gpu: Gpu | None = Field(
         None, description="GPU request for compute workloads.", json_schema_extra=used_by(*GPU_PROVIDERS)
@@ -350,7 +351,7 @@ class Deployment(SindriModel):
         json_schema_extra=used_by(),
     )
     resources: Resources | None = Field(
-        None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS)
+        None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS, "runpod")
     )
     volumes: Volumes | None = Field(
         None, description="Persistent volumes.", json_schema_extra=used_by("fly", "kubernetes")
@@ -979,20 +980,22 @@ class RunpodCpuFlavor(StrEnum):
 
 
 class RunpodProvider(StrictModel):
-    gpu_type_id: Annotated[str, whole_match(RUNPOD_GPU_TYPE_PATTERN)] | None = Field(
+    gpu_type_id: (
+        Annotated[
+            str, StringConstraints(pattern=RUNPOD_GPU_TYPE_PATTERN), whole_match(RUNPOD_GPU_TYPE_PATTERN)
+        ]
+        | None
+    ) = Field(
         None,
         alias="gpuTypeId",
-        pattern=RUNPOD_GPU_TYPE_PATTERN,
         description="RunPod GPU type id, e.g. `NVIDIA RTX A4000`; wins over resources.gpu.tier. "
         "Setting it asks for a GPU pod.",
         examples=["NVIDIA RTX A4000", "NVIDIA GeForce RTX 4090", "NVIDIA A100 80GB PCIe"],
         json_schema_extra=RUNPOD,
     )
-    gpu_count: Int | None = Field(
+    gpu_count: Annotated[int, Ge(1), Le(8), _Strict(), BeforeValidator(_whole_number)] | None = Field(
         None,
         alias="gpuCount",
-        ge=1,
-        le=8,
         description="GPUs to attach (1 to 8; default resources.gpu.count, else 1).",
         json_schema_extra=RUNPOD,
     )
@@ -1036,9 +1039,15 @@ class RunpodProvider(StrictModel):
         description="SECURE (RunPod's data centres, always a public IP) or COMMUNITY (cheaper hosts).",
         json_schema_extra=RUNPOD,
     )
-    region: Annotated[str, whole_match(RUNPOD_DATA_CENTER_PATTERN)] | None = Field(
+    region: (
+        Annotated[
+            str,
+            StringConstraints(pattern=RUNPOD_DATA_CENTER_PATTERN),
+            whole_match(RUNPOD_DATA_CENTER_PATTERN),
+        ]
+        | None
+    ) = Field(
         None,
-        pattern=RUNPOD_DATA_CENTER_PATTERN,
         description="Data centre id, e.g. `EU-RO-1` or `US-TX-3` (default: any).",
         examples=["EU-RO-1", "US-TX-3", "CA-MTL-1"],
         json_schema_extra=RUNPOD,

@@ -575,6 +575,7 @@ RULES: tuple[Rule, ...] = (
     provider_rules.devpod_backend_options,
     provider_rules.inactive_mode_settings,
     provider_rules.image_required,
+    provider_rules.runpod_pod,
     provider_rules.provider_changes,
 )
 

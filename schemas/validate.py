@@ -65,6 +65,7 @@ PATTERN_HINTS = {
     r"^0[0-7]{3}$": 'an octal file mode in quotes, e.g. "0600"',
     r"^\d+:\d+$": "HOST:CONTAINER port numbers, e.g. 3000:3000",
     r"^v?\d+\.\d+\.\d+$": "a version such as v1.35.0",
+    r"^[A-Z]{2}-[A-Z]{2,4}-\d+$": "a RunPod data centre id such as EU-RO-1 or US-TX-3 (not a bare US/EU)",
 }
 PLACEHOLDERS: dict[str, Any] = {
     "version": "3.0",
