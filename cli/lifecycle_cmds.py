@@ -28,7 +28,7 @@ from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_a
 from sindri.providers.runner import Redactor
 from sindri.providers.types import DeploymentStatus, DeployOptions, PrerequisiteStatus
 from sindri.schemas.loader import ConfigError, LoadedConfig
-from sindri.schemas.model import SUPPORTED_PROVIDERS
+from sindri.schemas.plugins import supported_providers
 
 from .terminal import confirm, echo
 
@@ -93,7 +93,7 @@ def _common(func: F) -> F:
     """-c/--config and --provider, shared by every lifecycle command."""
     func = click.option(
         "--provider",
-        type=click.Choice(SUPPORTED_PROVIDERS),
+        type=click.Choice(supported_providers()),
         help="Use this provider instead of the file's deployment.provider.",
     )(func)
     func = click.option(
@@ -326,10 +326,10 @@ def register(group: click.Group) -> None:
         "--provider",
         "providers",
         multiple=True,
-        type=click.Choice(SUPPORTED_PROVIDERS),
+        type=click.Choice(supported_providers()),
         help="Check this provider (repeatable). Default: the config's provider, or all without a config.",
     )
-    @click.option("--all", "check_all", is_flag=True, help="Check all five providers.")
+    @click.option("--all", "check_all", is_flag=True, help="Check every provider, plugins included.")
     @_timeout_option
     @_json_option
     def doctor_cmd(

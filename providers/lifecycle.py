@@ -19,7 +19,7 @@ from sindri.schemas.model import SindriConfig
 
 from .base import Provider
 from .errors import ProviderError
-from .factory import PROVIDERS, create_provider
+from .factory import create_provider, provider_names
 from .lock import ensure_not_busy, environment_lock
 from .prereqs import check_prerequisites
 from .runner import Runner
@@ -30,6 +30,7 @@ from .types import (
     DeployOptions,
     DeployResult,
     PlannedAction,
+    Prerequisite,
     PrerequisiteStatus,
     ProgressCallback,
     ResultModel,
@@ -76,7 +77,14 @@ class PrerequisitesError(ProviderError):
         self.status = status
 
 
-CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD", "VAULT_TOKEN")
+CREDENTIALS = (
+    "E2B_API_KEY",
+    "FLY_API_TOKEN",
+    "FLY_ACCESS_TOKEN",
+    "DOCKER_PASSWORD",
+    "VAULT_TOKEN",
+    "RUNPOD_API_KEY",
+)
 """Provider credentials read from the environment: masked in output like the config's secrets."""
 
 
@@ -227,12 +235,12 @@ async def doctor(
     progress: ProgressCallback | None = None,
     env: Mapping[str, str] | None = None,
 ) -> list[PrerequisiteStatus]:
-    """Prerequisites of the named providers (all five when None), checked concurrently.
+    """Prerequisites of the named providers (all installed ones when None), checked concurrently.
 
     Uses the config when one is given or found (its settings decide some checks), else a minimal one.
     """
     loaded = _doctor_config(config_path, cwd)
-    names = list(providers) if providers else list(PROVIDERS)
+    names = list(providers) if providers else provider_names()
     checks = []
     for name in names:
         runner = Runner(progress=progress, tool_paths=tool_paths, env=env)
@@ -242,8 +250,18 @@ async def doctor(
             ),
             path=loaded.path,
         )
-        checks.append(check_prerequisites(create_provider(name, mine, runner)))
+        checks.append(_doctor_one(name, mine, runner))
     return list(await asyncio.gather(*checks))
+
+
+async def _doctor_one(name: str, loaded: LoadedConfig, runner: Runner) -> PrerequisiteStatus:
+    """One provider's prerequisites; a plugin that cannot be loaded is reported, not fatal to the rest."""
+    try:
+        provider = create_provider(name, loaded, runner)
+    except ProviderError as error:
+        item = Prerequisite(name=name, description=error.message, install_hint=error.hint, kind="tool")
+        return PrerequisiteStatus(provider=name, missing=[item])
+    return await check_prerequisites(provider)
 
 
 def _doctor_config(config_path: Path | None, cwd: Path) -> LoadedConfig:

@@ -15,7 +15,8 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from .findings import Severity
-from .model import SUPPORTED_PROVIDERS, Secret, SindriConfig, canonical_provider
+from .model import Secret, SindriConfig, canonical_provider
+from .plugins import supported_providers
 from .secret_values import (
     DOTENV_FILES,
     MAX_SECRET_BYTES,
@@ -136,10 +137,11 @@ def _reason(exc: OSError | RuntimeError) -> str:
 
 
 def _check_provider_name(name: str) -> None:
-    if name not in SUPPORTED_PROVIDERS:
+    supported = supported_providers()
+    if name not in supported:
         raise ConfigError(
             f"provider '{name}' is not supported by this tool",
-            hint=f"use one of: {', '.join(SUPPORTED_PROVIDERS)}",
+            hint=f"use one of: {', '.join(supported)}",
         )
 
 

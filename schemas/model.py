@@ -17,7 +17,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from annotated_types import Ge
+from annotated_types import Ge, Le
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,12 +27,13 @@ from pydantic import (
     JsonValue,
     StrictBool,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 from pydantic import Strict as _Strict
 
-ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
+ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod")
 SIZE_PATTERN = r"^\d+(MB|GB)$"
 GPU_MEMORY_PATTERN = r"^\d+(GB|MB)$"
 NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -119,8 +120,8 @@ class ProviderName(StrEnum):
     NORTHFLANK = "northflank"
 
 
-SUPPORTED_PROVIDERS = ("docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes")
-UNSUPPORTED_PROVIDERS = ("runpod", "northflank")
+SUPPORTED_PROVIDERS = ("docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes", "runpod")
+UNSUPPORTED_PROVIDERS = ("northflank",)
 PROVIDER_DESCRIPTIONS = {
     "docker": "Local Docker Compose (the default).",
     "docker-compose": "Alias of docker.",
@@ -128,7 +129,7 @@ PROVIDER_DESCRIPTIONS = {
     "devpod": "DevPod workspace (aws, gcp, azure, digitalocean, kubernetes, ssh or docker backend).",
     "e2b": "E2B cloud sandbox.",
     "kubernetes": "A Deployment in the current kubectl context.",
-    "runpod": "Upstream only: not supported by this tool.",
+    "runpod": "RunPod GPU or CPU pod (REST API v2, RUNPOD_API_KEY).",
     "northflank": "Upstream only: not supported by this tool.",
 }
 
@@ -247,7 +248,7 @@ class GpuTier(StrEnum):
     XLARGE = "gpu-xlarge"
 
 
-GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes")
+GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes", "runpod")
 
 
 class Gpu(StrictModel):
@@ -266,12 +267,13 @@ class Gpu(StrictModel):
         ge=1,
         le=8,
         description="Number of GPUs to request (1 to 8).",
-        json_schema_extra=used_by("docker", "kubernetes"),
+        json_schema_extra=used_by("docker", "kubernetes", "runpod"),
     )
     tier: GpuTier | None = Field(
         None,
-        description="GPU size class, mapped to a Fly.io GPU machine type.",
-        json_schema_extra=used_by("fly"),
+        description="GPU size class, mapped to a Fly.io GPU machine type or a RunPod GPU type "
+        "(small RTX A4000, medium RTX A5000, large A100 80GB, xlarge H100 80GB).",
+        json_schema_extra=used_by("fly", "runpod"),
     )
     memory: GpuMemory | None = Field(
         None,
@@ -292,8 +294,9 @@ class Resources(SindriModel):
     )
     cpus: CpuCount | None = Field(
         None,
-        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements).",
-        json_schema_extra=used_by(*RESOURCE_PROVIDERS),
+        description="Number of CPUs (default 2; DevPod: the devcontainer's hostRequirements; "
+        "RunPod CPU pods: rounded up to a power of two).",
+        json_schema_extra=used_by(*RESOURCE_PROVIDERS, "runpod"),
     )
     gpu: Gpu | None = Field(
         None, description="GPU request for compute workloads.", json_schema_extra=used_by(*GPU_PROVIDERS)
@@ -322,7 +325,7 @@ class Volumes(SindriModel):
 class Deployment(SindriModel):
     provider: ProviderName = Field(
         description="Where the environment runs. `docker-compose` is an alias of `docker`; "
-        "`runpod` and `northflank` are upstream names this tool does not support.",
+        "`northflank` is an upstream name this tool does not support.",
         json_schema_extra={**used_by(), "enumDescriptions": [PROVIDER_DESCRIPTIONS[p] for p in ProviderName]},
     )
     distro: Distro = Field(
@@ -349,11 +352,21 @@ class Deployment(SindriModel):
         json_schema_extra=used_by(),
     )
     resources: Resources | None = Field(
-        None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS)
+        None, description="CPU, memory and GPU.", json_schema_extra=used_by(*RESOURCE_PROVIDERS, "runpod")
     )
     volumes: Volumes | None = Field(
         None, description="Persistent volumes.", json_schema_extra=used_by("fly", "kubernetes")
     )
+
+    @field_validator("provider", mode="wrap")
+    @classmethod
+    def _plugin_provider(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A provider an installed package declares (see plugins.py) is chosen by its name too."""
+        from .plugins import plugin_providers  # imports this module
+
+        if isinstance(value, str) and value in plugin_providers():
+            return value
+        return handler(value)
 
 
 # --- extensions ------------------------------------------------------------------------------------
@@ -950,6 +963,122 @@ class K8sCluster(SindriModel):
 # --- providers and the root ------------------------------------------------------------------------
 
 
+RUNPOD = used_by("runpod")
+RUNPOD_GPU_TYPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$"
+RUNPOD_DATA_CENTER_PATTERN = r"^[A-Z]{2}-[A-Z]{2,4}-\d+$"
+
+
+class RunpodCloud(StrEnum):
+    SECURE = "SECURE"
+    COMMUNITY = "COMMUNITY"
+
+
+class RunpodCpuFlavor(StrEnum):
+    CPU3C = "cpu3c"
+    CPU3G = "cpu3g"
+    CPU3M = "cpu3m"
+    CPU5C = "cpu5c"
+    CPU5G = "cpu5g"
+    CPU5M = "cpu5m"
+
+
+class RunpodProvider(StrictModel):
+    gpu_type_id: (
+        Annotated[
+            str, StringConstraints(pattern=RUNPOD_GPU_TYPE_PATTERN), whole_match(RUNPOD_GPU_TYPE_PATTERN)
+        ]
+        | None
+    ) = Field(
+        None,
+        alias="gpuTypeId",
+        description="RunPod GPU type id, e.g. `NVIDIA RTX A4000`; wins over resources.gpu.tier. "
+        "Setting it asks for a GPU pod.",
+        examples=["NVIDIA RTX A4000", "NVIDIA GeForce RTX 4090", "NVIDIA A100 80GB PCIe"],
+        json_schema_extra=RUNPOD,
+    )
+    gpu_count: Annotated[int, Ge(1), Le(8), _Strict(), BeforeValidator(_whole_number)] | None = Field(
+        None,
+        alias="gpuCount",
+        description="GPUs to attach (1 to 8; default resources.gpu.count, else 1).",
+        json_schema_extra=RUNPOD,
+    )
+    cpu_only: Bool = Field(
+        False,
+        alias="cpuOnly",
+        description="A CPU pod (no GPU, no pod volume: RunPod refuses one on CPU pods).",
+        json_schema_extra=RUNPOD,
+    )
+    cpu_flavor: RunpodCpuFlavor = Field(
+        RunpodCpuFlavor.CPU3C,
+        alias="cpuFlavor",
+        description="CPU pod flavour: cpu3/cpu5 generation, c(ompute), g(eneral) or m(emory).",
+        json_schema_extra=RUNPOD,
+    )
+    container_disk_gb: Int = Field(
+        20,
+        alias="containerDiskGb",
+        ge=1,
+        le=500,
+        description="Container disk in GB (ephemeral: wiped when the pod stops).",
+        json_schema_extra=RUNPOD,
+    )
+    volume_size_gb: Int = Field(
+        50,
+        alias="volumeSizeGb",
+        ge=0,
+        le=2048,
+        description="Pod volume in GB, kept across stop/start (GPU pods; 0 for none, else at least 10).",
+        json_schema_extra=RUNPOD,
+    )
+    volume_mount_path: str = Field(
+        "/workspace",
+        alias="volumeMountPath",
+        description="Where the pod volume is mounted.",
+        json_schema_extra=RUNPOD,
+    )
+    cloud_type: RunpodCloud = Field(
+        RunpodCloud.SECURE,
+        alias="cloudType",
+        description="SECURE (RunPod's data centres, always a public IP) or COMMUNITY (cheaper hosts).",
+        json_schema_extra=RUNPOD,
+    )
+    region: (
+        Annotated[
+            str,
+            StringConstraints(pattern=RUNPOD_DATA_CENTER_PATTERN),
+            whole_match(RUNPOD_DATA_CENTER_PATTERN),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="Data centre id, e.g. `EU-RO-1` or `US-TX-3` (default: any).",
+        examples=["EU-RO-1", "US-TX-3", "CA-MTL-1"],
+        json_schema_extra=RUNPOD,
+    )
+    expose_ports: list[Annotated[int, _Strict(), Ge(1), Le(65535)]] = Field(
+        default_factory=list,
+        alias="exposePorts",
+        description="HTTP ports served through RunPod's proxy as https://<pod>-<port>.proxy.runpod.net.",
+        json_schema_extra={**RUNPOD, "default": []},
+    )
+    start_ssh: Bool = Field(
+        True,
+        alias="startSsh",
+        description="Start sshd with the SSH keys of your RunPod account (needed by `sindri connect`).",
+        json_schema_extra=RUNPOD,
+    )
+    template_id: str | None = Field(
+        None, alias="templateId", description="A RunPod template to start from.", json_schema_extra=RUNPOD
+    )
+    spot_bid: float | None = Field(
+        None,
+        alias="spotBid",
+        ge=0,
+        description=f"Upstream's spot bid; RunPod's current API has no spot pods. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+
+
 UNSUPPORTED_BLOCK = (
     "Upstream's {name} settings; {name} is not supported by this tool: accepted but has no effect."
 )
@@ -970,9 +1099,7 @@ class Providers(SindriModel):
     k8s: K8sCluster | None = Field(
         None, description=f"Local Kubernetes cluster (kind, k3d). {K8S_NOTE}", json_schema_extra=ignored()
     )
-    runpod: dict[str, Any] | None = Field(
-        None, description=UNSUPPORTED_BLOCK.format(name="RunPod"), json_schema_extra=ignored()
-    )
+    runpod: RunpodProvider | None = Field(None, description="RunPod pod settings.", json_schema_extra=RUNPOD)
     northflank: dict[str, Any] | None = Field(
         None, description=UNSUPPORTED_BLOCK.format(name="Northflank"), json_schema_extra=ignored()
     )

@@ -30,7 +30,7 @@ FLY_GPU_SIZES = {
 }
 """What a Fly GPU tier sizes the machine to (providers/fly.py GPU_TIERS)."""
 DEVPOD_BACKENDS = ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh", "docker")
-PROVIDERS_WITHOUT_BUILD = ("kubernetes",)
+PROVIDERS_WITHOUT_BUILD = ("kubernetes", "runpod")
 """Providers that deploy an existing image and cannot build one (deploy stops without an image)."""
 DEFAULT_IMAGE = "ghcr.io/pacphi/sindri:v3-latest"
 _SIZE = re.compile(r"(\d+)(MB|GB)")
@@ -196,6 +196,44 @@ def _inactive(ctx: RuleContext, path: YamlPath, why: str) -> Finding:
     return make("SE396", f"{_fmt(path)} is ignored: {why}", ctx.key(path), path)
 
 
+def runpod_pod(ctx: RuleContext) -> Iterator[Finding]:
+    """What RunPod does with a GPU setting on a CPU pod (nothing) and with a pod volume under 10 GB
+    (refuses the pod); providers/runpod.py decides GPU or CPU the same way."""
+    if ctx.provider != "runpod":
+        return
+    block = ctx.get("providers", "runpod")
+    block = block if isinstance(block, dict) else {}
+    gpu_enabled = ctx.get("deployment", "resources", "gpu", "enabled") is True
+    cpu_only = block.get("cpuOnly") is True
+    if cpu_only:
+        for key in ("gpuTypeId", "gpuCount"):
+            if key in block:
+                path: YamlPath = ("providers", "runpod", key)
+                yield make(
+                    "SE390", f"{_fmt(path)} has no effect: cpuOnly makes a CPU pod", ctx.key(path), path
+                )
+        if gpu_enabled:
+            path = ("deployment", "resources", "gpu", "enabled")
+            yield make("SE390", f"{_fmt(path)} has no effect: cpuOnly makes a CPU pod", ctx.value(path), path)
+    size = block.get("volumeSizeGb")
+    if not isinstance(size, int) or isinstance(size, bool) or size == 0:
+        return
+    path = ("providers", "runpod", "volumeSizeGb")
+    if cpu_only or not (gpu_enabled or "gpuTypeId" in block):
+        yield make(
+            "SE390", f"{_fmt(path)} has no effect: RunPod gives a CPU pod no pod volume", ctx.key(path), path
+        )
+    elif 0 < size < 10:
+        r = ctx.value(path)
+        yield make(
+            "SE391",
+            f"{_fmt(path)}: RunPod pod volumes are at least 10 GB (0 for none); the API would refuse the pod",
+            r,
+            path,
+            fixes=(Fix("Use 10 GB", (TextEdit(r, "10"),), preferred=True),),
+        )
+
+
 def image_required(ctx: RuleContext) -> Iterator[Finding]:
     """A provider that cannot build an image needs one configured, or deploy stops."""
     chosen = ctx.provider
@@ -204,6 +242,8 @@ def image_required(ctx: RuleContext) -> Iterator[Finding]:
         return
     if deployment.get("image") or deployment.get("image_config") is not None:
         return
+    if chosen == "runpod" and ctx.get("providers", "runpod", "templateId"):
+        return  # the RunPod template names the image
     path: YamlPath = ("deployment", "provider")
     r = ctx.value(path)
     fixes: tuple[Fix, ...] = ()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import catalog, provider_rules
 from .findings import Finding, Fix, Range, TextEdit, make
 from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
+from .plugins import supported_providers
 from .positioned import MappingNode, Node, PositionedDocument, SequenceNode, deref
 from .secret_values import (
     MIN_MASKED_LENGTH,
@@ -76,7 +77,7 @@ class RuleContext:
     def provider(self) -> str | None:
         """The chosen provider, canonical (`docker-compose` -> `docker`), when it is a string."""
         value = self.get("deployment", "provider")
-        if value not in (*SUPPORTED_PROVIDERS, *UNSUPPORTED_PROVIDERS):
+        if value not in (*supported_providers(), *UNSUPPORTED_PROVIDERS):
             return None
         return canonical_provider(value)
 
@@ -602,6 +603,7 @@ RULES: tuple[Rule, ...] = (
     provider_rules.devpod_backend_options,
     provider_rules.inactive_mode_settings,
     provider_rules.image_required,
+    provider_rules.runpod_pod,
     provider_rules.provider_changes,
 )
 

@@ -274,10 +274,10 @@ def _yaml_text(value: Any) -> str:
 
 @functools.cache
 def navigator() -> SchemaNavigator:
-    """The navigator over sindri.yaml's generated schema (built on first use)."""
-    from .shipped import json_schema
+    """The navigator over sindri.yaml's schema, with the installed plugin providers (built on first use)."""
+    from .validate import schema
 
-    return SchemaNavigator(json_schema())
+    return SchemaNavigator(schema())
 
 
 def node_at(path: Sequence[PathPart]) -> SchemaNode | None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from . import rules, shipped
 from .findings import Finding, Fix, Position, Range, Severity, TextEdit, make
 from .model import SindriConfig
+from .plugins import plugin_description, plugin_providers
 from .positioned import (
     MappingNode,
     Node,
@@ -64,6 +65,7 @@ PATTERN_HINTS = {
     r"^0[0-7]{3}$": 'an octal file mode in quotes, e.g. "0600"',
     r"^\d+:\d+$": "HOST:CONTAINER port numbers, e.g. 3000:3000",
     r"^v?\d+\.\d+\.\d+$": "a version such as v1.35.0",
+    r"^[A-Z]{2}-[A-Z]{2,4}-\d+$": "a RunPod data centre id such as EU-RO-1 or US-TX-3 (not a bare US/EU)",
 }
 PLACEHOLDERS: dict[str, Any] = {
     "version": "3.0",
@@ -132,8 +134,14 @@ class ValidationResult:
 
 @functools.cache
 def schema() -> dict[str, Any]:
-    """The generated JSON Schema of sindri.yaml (shared: do not modify)."""
-    return shipped.json_schema()
+    """The generated JSON Schema of sindri.yaml, plus the installed plugin providers among the choices
+    of `deployment.provider` (shared: do not modify)."""
+    s = shipped.json_schema()
+    provider = s["properties"]["deployment"]["properties"]["provider"]
+    for name in plugin_providers():
+        provider["enum"].append(name)
+        provider["enumDescriptions"].append(plugin_description(name))
+    return s
 
 
 def _schema_errors(data: Any) -> Iterator[ValidationError]:

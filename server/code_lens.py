@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from lsprotocol import types as lsp
-from sindri.schemas.model import SUPPORTED_PROVIDERS
+from sindri.schemas.plugins import supported_providers
 
 from .prerequisites import provider_value
 from .server import SindriLanguageServer
@@ -30,7 +30,7 @@ def lenses(ls: SindriLanguageServer, uri: str) -> list[lsp.CodeLens]:
         return []
     found = provider_value(list(lines))
     # A misspelt provider is the diagnostic's business; the lens does not repeat the typo.
-    deploy = f"Deploy to {found[0]}" if found and found[0] in SUPPORTED_PROVIDERS else "Deploy"
+    deploy = f"Deploy to {found[0]}" if found and found[0] in supported_providers() else "Deploy"
     state = ls.last_states.get(uri)
     rng = lsp.Range(lsp.Position(line_no, 0), lsp.Position(line_no, len("deployment")))
     titles = [

@@ -121,8 +121,17 @@ def value_items(cursor: Cursor, line: int, character: int, lines: list[str]) -> 
     if node is None:
         return []
     if keys == ("deployment", "provider"):
+        doc = schema_nav.describe(path)
+        described = dict(doc.allowed_values) if doc else {}
         return [
-            _value(str(v), PROVIDER_DESCRIPTIONS.get(str(v), ""), cursor, line, character, n)
+            _value(
+                str(v),
+                PROVIDER_DESCRIPTIONS.get(str(v)) or described.get(str(v), ""),
+                cursor,
+                line,
+                character,
+                n,
+            )
             for n, v in enumerate(node.enum or ())
             if v not in UNSUPPORTED_PROVIDERS
         ]

@@ -8,6 +8,7 @@ from lsprotocol import types as lsp
 from sindri.schemas import catalog, schema_nav
 from sindri.schemas.findings import Range
 from sindri.schemas.model import PROVIDER_DESCRIPTIONS
+from sindri.schemas.plugins import plugin_description, plugin_providers
 
 from .completion import EXTENSION_LISTS
 from .convert import Positions
@@ -42,9 +43,16 @@ def _word_hover(lines: list[str], line_no: int, character: int) -> tuple[str, in
             start,
             start + len(value),
         )
-    if key == "provider" and value in PROVIDER_DESCRIPTIONS:
-        return f"**{value}** · provider\n\n{PROVIDER_DESCRIPTIONS[value]}", start, start + len(value)
+    if key == "provider" and (about := _provider_description(value)):
+        return f"**{value}** · provider\n\n{about}", start, start + len(value)
     return None
+
+
+def _provider_description(name: str) -> str | None:
+    """A built-in provider's description, or the package an installed plugin provider comes from."""
+    if name in PROVIDER_DESCRIPTIONS:
+        return PROVIDER_DESCRIPTIONS[name]
+    return plugin_description(name) if name in plugin_providers() else None
 
 
 def hover_at(lines: list[str], line_no: int, character: int) -> tuple[str, int, int] | None:

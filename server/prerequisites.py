@@ -19,7 +19,8 @@ from sindri.providers.runner import Runner
 from sindri.providers.types import Prerequisite
 from sindri.schemas.findings import Finding, Position, Range, Severity
 from sindri.schemas.loader import LoadedConfig
-from sindri.schemas.model import SUPPORTED_PROVIDERS, SindriConfig
+from sindri.schemas.model import SindriConfig
+from sindri.schemas.plugins import supported_providers
 
 from .server import SindriLanguageServer, keep_until_done, source_path
 
@@ -75,7 +76,7 @@ def anchored(ls: SindriLanguageServer, uri: str, lines: Sequence[str]) -> list[F
 def on_change(ls: SindriLanguageServer, uri: str) -> None:
     """Check again only when the provider value became another supported provider (not per keystroke)."""
     found = provider_value(ls.workspace.get_text_document(uri).lines)
-    if found and found[0] != ls.state(uri).checked_provider and found[0] in SUPPORTED_PROVIDERS:
+    if found and found[0] != ls.state(uri).checked_provider and found[0] in supported_providers():
         schedule(ls, uri)
 
 
@@ -116,7 +117,7 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     findings: list[Finding] = []
     checked = found[0] if found else None
     path = source_path(uri)  # a document not saved yet cannot be deployed: nothing to check
-    if path and ls.settings.prerequisite_checks and found and found[0] in SUPPORTED_PROVIDERS:
+    if path and ls.settings.prerequisite_checks and found and found[0] in supported_providers():
         provider, rng = found
         config = (
             state.result.config

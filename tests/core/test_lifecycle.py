@@ -120,6 +120,6 @@ async def test_doctor_checks_several_providers_without_a_config(tmp_path: Path) 
 
 
 async def test_unsupported_provider_in_file(project: Path) -> None:
-    project.write_text(project.read_text().replace("provider: docker", "provider: runpod"))
-    with pytest.raises((ProviderError, ConfigError), match="'runpod' is not supported"):
+    project.write_text(project.read_text().replace("provider: docker", "provider: northflank"))
+    with pytest.raises((ProviderError, ConfigError), match="'northflank' is not supported"):
         await run_action("status", cwd=project.parent)

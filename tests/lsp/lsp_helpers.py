@@ -213,14 +213,15 @@ async def session(
     options: dict[str, Any] | None = None,
     client_name: str | None = "Visual Studio Code",
     folders: Sequence[Path] | None = None,
+    server: Sequence[str] = SERVER,
 ) -> AsyncIterator[Session]:
     """Start `python -m sindri.server` with `env`, initialise it as VS Code would, and shut it down after.
 
     `settings` is what the client answers to `workspace/configuration` for the `sindri` section;
     `options` the `initializationOptions`; `folders` the workspace folders (default: `folder` as the
-    root only).
+    root only); `server` the server's command line.
     """
-    config = ClientServerConfig(server_command=SERVER, server_env=env)
+    config = ClientServerConfig(server_command=list(server), server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     started = Session(client, folder)
     original = client.protocol.structure_message

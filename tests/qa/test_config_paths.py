@@ -53,7 +53,7 @@ def test_folder_named_like_the_config(tmp_path: Path) -> None:
 
 def test_provider_override_replaces_an_unsupported_provider(tmp_path: Path, docker_engine: None) -> None:
     config = tmp_path / "sindri.yaml"
-    config.write_text(CONFIG.replace("provider: docker", "provider: runpod"))
+    config.write_text(CONFIG.replace("provider: docker", "provider: northflank"))
     result = run_sindri("plan", "--json", "-c", str(config), "--provider", "docker", cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "SE301" not in result.stderr

@@ -91,11 +91,11 @@ def test_range_error_names_the_bounds() -> None:
     assert "at least 1024" in f.message and "1024..65535" in f.message
 
 
-@pytest.mark.parametrize("provider", ["runpod", "northflank"])
+@pytest.mark.parametrize("provider", ["northflank"])
 def test_unsupported_provider(provider: str) -> None:
     f = only(with_provider(provider), "SE301")
     assert f.severity == Severity.ERROR and "not supported by this tool" in f.message
-    assert "docker, docker-compose, fly, devpod, e2b, kubernetes" in f.message
+    assert "docker, docker-compose, fly, devpod, e2b, kubernetes, runpod" in f.message
 
 
 def test_gpu_on_e2b_names_capable_providers() -> None:
