@@ -18,6 +18,7 @@ PROVIDERS: dict[str, str] = {
     "devpod": "sindri.providers.devpod:DevpodProvider",
     "e2b": "sindri.providers.e2b:E2bProvider",
     "kubernetes": "sindri.providers.kubernetes:KubernetesProvider",
+    "northflank": "sindri.providers.northflank:NorthflankProvider",
 }
 
 

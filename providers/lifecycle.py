@@ -74,7 +74,14 @@ class PrerequisitesError(ProviderError):
         self.status = status
 
 
-CREDENTIALS = ("E2B_API_KEY", "FLY_API_TOKEN", "FLY_ACCESS_TOKEN", "DOCKER_PASSWORD")
+CREDENTIALS = (
+    "E2B_API_KEY",
+    "FLY_API_TOKEN",
+    "FLY_ACCESS_TOKEN",
+    "DOCKER_PASSWORD",
+    "NORTHFLANK_API_TOKEN",
+    "NF_API_TOKEN",
+)
 """Provider credentials read from the environment: masked in output like the config's secrets."""
 
 
