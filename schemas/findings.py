@@ -150,6 +150,8 @@ CODES: dict[str, CodeInfo] = {
     "SE316": CodeInfo("Host port published twice", Severity.ERROR),
     "SE320": CodeInfo("Secret too short to be masked", Severity.WARNING),
     # (new SE3xx codes are taken from the end of the range down, so parallel additions do not clash)
+    "SE380": CodeInfo("Unknown Northflank region", Severity.WARNING),
+    "SE381": CodeInfo("Unknown Northflank GPU type", Severity.WARNING),
     "SE394": CodeInfo("Value changed by the provider", Severity.INFO),
     "SE395": CodeInfo("No image for a provider that cannot build one", Severity.ERROR),
     "SE396": CodeInfo("Setting for a mode that is not selected", Severity.WARNING),

@@ -575,6 +575,7 @@ RULES: tuple[Rule, ...] = (
     provider_rules.inactive_mode_settings,
     provider_rules.image_required,
     provider_rules.provider_changes,
+    provider_rules.northflank_settings,
 )
 
 
