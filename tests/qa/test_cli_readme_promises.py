@@ -27,17 +27,18 @@ def test_validate_checks_every_file_given(tmp_path: Path) -> None:
     assert fine.returncode == 0 and "2 files checked: 0 errors" in fine.stdout + fine.stderr
 
 
-def test_doctor_all_checks_the_five_providers_whatever_the_config_says(
+def test_doctor_all_checks_every_provider_whatever_the_config_says(
     tmp_path: Path, standin_env: dict[str, str]
 ) -> None:
     config = tmp_path / "sindri.yaml"
     config.write_text(CONFIG.format(name="doctor-all", provider="fly"))
-    env = {k: v for k, v in standin_env.items() if k not in ("E2B_API_KEY", "FLY_API_TOKEN")}
+    unset = ("E2B_API_KEY", "FLY_API_TOKEN", "NORTHFLANK_API_TOKEN", "NF_API_TOKEN")
+    env = {k: v for k, v in standin_env.items() if k not in unset}
     one = run_sindri("doctor", "-c", str(config), "--json", env=env)
     assert [p["provider"] for p in json.loads(one.stdout)] == ["fly"]
     every = run_sindri("doctor", "--all", "-c", str(config), "--json", env=env)
     checked = json.loads(every.stdout)
-    assert [p["provider"] for p in checked] == ["docker", "fly", "devpod", "e2b", "kubernetes"]
+    assert [p["provider"] for p in checked] == ["docker", "fly", "devpod", "e2b", "kubernetes", "northflank"]
     e2b = next(p for p in checked if p["provider"] == "e2b")
     assert "E2B_API_KEY" in [m["name"] for m in e2b["missing"]]
     assert every.returncode == 1  # a missing prerequisite is exit 1
