@@ -26,6 +26,8 @@ K8S_STANDINS = REPO / "tests" / "providers" / "kubernetes"
 sys.path[:0] = [str(STANDINS), str(K8S_STANDINS)]
 from e2b_api import DEFAULT_KEY, E2bApi, E2bApiServer  # noqa: E402  (stand-ins live under tests/)
 from k8s_helpers import k8s_env  # noqa: E402
+from northflank_api import DEFAULT_TOKEN as NF_TOKEN  # noqa: E402
+from northflank_api import NorthflankApi, NorthflankApiServer  # noqa: E402
 from runpod_api import DEFAULT_KEY as RUNPOD_KEY  # noqa: E402
 from runpod_api import RunpodApi, RunpodApiServer  # noqa: E402
 
@@ -39,7 +41,7 @@ def project(root: Path, provider: str) -> Path:
     path = folder / "sindri.yaml"
     path.write_text(
         f'version: "3.0"\nname: bench-{provider}\ndeployment:\n  provider: {provider}\n'
-        "  image: ghcr.io/pacphi/sindri:v3-latest\n"  # kubernetes and runpod cannot build one
+        "  image: ghcr.io/pacphi/sindri:v3.1.4\n"  # kubernetes, runpod and northflank need one (SE395)
         "extensions:\n  profile: minimal\n"
     )
     return path
@@ -69,7 +71,15 @@ def runpod_api() -> Iterator[str]:
         yield server.url
 
 
-async def bench_status(root: Path, e2b_url: str, runpod_url: str) -> None:
+def northflank_api() -> Iterator[str]:
+    """The loopback Northflank API, with the same fixed delay per request."""
+    api = NorthflankApi()
+    api.fail, api.slow_seconds = "slow", float(DELAY)
+    with NorthflankApiServer(api) as server:
+        yield server.url
+
+
+async def bench_status(root: Path, e2b_url: str, runpod_url: str, northflank_url: str) -> None:
     env = dict(os.environ)
     env["PATH"] = f"{STANDINS}{os.pathsep}{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["SINDRI_STANDIN_STATE"] = str(root / "state")
@@ -78,6 +88,7 @@ async def bench_status(root: Path, e2b_url: str, runpod_url: str) -> None:
     env = k8s_env(env, root)  # the kubectl stand-in first on PATH, a kubeconfig, a kind cluster
     env.update(E2B_API_KEY=DEFAULT_KEY, E2B_API_URL=e2b_url, E2B_SANDBOX_URL=e2b_url)
     env.update(RUNPOD_API_KEY=RUNPOD_KEY, RUNPOD_API_BASE_URL=runpod_url)
+    env.update(NORTHFLANK_API_TOKEN=NF_TOKEN, NORTHFLANK_API_BASE_URL=northflank_url)
     paths: dict[str, Path] = {}
     for name in PROVIDERS:
         path = project(root, name)
@@ -136,8 +147,13 @@ async def bench_runner(calls: int = 200) -> None:
 
 async def main() -> None:
     print(f"status of every provider, stand-ins delayed {DELAY}s per call, median of {ROUNDS}:")
-    with tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp, e2b_api() as url, runpod_api() as rp:
-        await bench_status(Path(tmp), url, rp)
+    with (
+        tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp,
+        e2b_api() as url,
+        runpod_api() as rp,
+        northflank_api() as nf,
+    ):
+        await bench_status(Path(tmp), url, rp, nf)
     print("runner overhead:")
     await bench_runner()
 

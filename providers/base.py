@@ -21,6 +21,8 @@ class Provider(ABC):
     `self.files`, which never follows a symbolic link."""
 
     name: ClassVar[str]
+    delivers_file_secrets: ClassVar[bool] = True
+    """Whether deploy puts `file` secrets into the environment; when not, the user is told."""
 
     def __init__(self, loaded: LoadedConfig, runner: Runner) -> None:
         self.loaded = loaded

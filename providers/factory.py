@@ -22,6 +22,7 @@ PROVIDERS: dict[str, str] = {
     "e2b": "sindri.providers.e2b:E2bProvider",
     "kubernetes": "sindri.providers.kubernetes:KubernetesProvider",
     "runpod": "sindri.providers.runpod:RunpodProvider",
+    "northflank": "sindri.providers.northflank:NorthflankProvider",
 }
 
 

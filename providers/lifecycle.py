@@ -84,6 +84,8 @@ CREDENTIALS = (
     "DOCKER_PASSWORD",
     "VAULT_TOKEN",
     "RUNPOD_API_KEY",
+    "NORTHFLANK_API_TOKEN",
+    "NF_API_TOKEN",
 )
 """Provider credentials read from the environment: masked in output like the config's secrets."""
 
@@ -144,6 +146,9 @@ async def run_action(
         config_path=str(loaded.path),
         warnings=list(loaded.warnings),
     )
+    if loaded.files and not provider.delivers_file_secrets:
+        names = ", ".join(f.name for f in loaded.files)
+        result.warnings.append(f"{provider.name} does not deliver file secrets yet: {names} not sent")
     try:
         if action == "connect":
             return await _call(provider, result, options, command)

@@ -97,6 +97,7 @@ class ApiError(ProviderError):
 
 class RunpodProvider(Provider):
     name: ClassVar[str] = "runpod"
+    delivers_file_secrets: ClassVar[bool] = False
 
     # -- derived configuration ------------------------------------------------------------------------
 

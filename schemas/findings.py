@@ -151,6 +151,8 @@ CODES: dict[str, CodeInfo] = {
     "SE320": CodeInfo("Secret too short to be masked", Severity.WARNING),
     "SE321": CodeInfo("Secret file outside the config's folder", Severity.WARNING),
     # (new SE3xx codes are taken from the end of the range down, so parallel additions do not clash)
+    "SE380": CodeInfo("Unknown Northflank region", Severity.WARNING),
+    "SE381": CodeInfo("Unknown Northflank GPU type", Severity.WARNING),
     "SE390": CodeInfo("RunPod GPU setting on a CPU pod", Severity.WARNING),
     "SE391": CodeInfo("RunPod pod volume too small", Severity.ERROR),
     "SE394": CodeInfo("Value changed by the provider", Severity.INFO),

@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic import Strict as _Strict
 
-ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod")
+ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank")
 SIZE_PATTERN = r"^\d+(MB|GB)$"
 GPU_MEMORY_PATTERN = r"^\d+(GB|MB)$"
 NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -120,8 +120,17 @@ class ProviderName(StrEnum):
     NORTHFLANK = "northflank"
 
 
-SUPPORTED_PROVIDERS = ("docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes", "runpod")
-UNSUPPORTED_PROVIDERS = ("northflank",)
+SUPPORTED_PROVIDERS = (
+    "docker",
+    "docker-compose",
+    "fly",
+    "devpod",
+    "e2b",
+    "kubernetes",
+    "runpod",
+    "northflank",
+)
+UNSUPPORTED_PROVIDERS: tuple[str, ...] = ()
 PROVIDER_DESCRIPTIONS = {
     "docker": "Local Docker Compose (the default).",
     "docker-compose": "Alias of docker.",
@@ -130,7 +139,7 @@ PROVIDER_DESCRIPTIONS = {
     "e2b": "E2B cloud sandbox.",
     "kubernetes": "A Deployment in the current kubectl context.",
     "runpod": "RunPod GPU or CPU pod (REST API v2, RUNPOD_API_KEY).",
-    "northflank": "Upstream only: not supported by this tool.",
+    "northflank": "Northflank deployment service with a volume, paused and resumed through its API.",
 }
 
 
@@ -248,7 +257,7 @@ class GpuTier(StrEnum):
     XLARGE = "gpu-xlarge"
 
 
-GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes", "runpod")
+GPU_PROVIDERS = ("docker", "fly", "devpod", "kubernetes", "runpod", "northflank")
 
 
 class Gpu(StrictModel):
@@ -271,9 +280,9 @@ class Gpu(StrictModel):
     )
     tier: GpuTier | None = Field(
         None,
-        description="GPU size class, mapped to a Fly.io GPU machine type or a RunPod GPU type "
-        "(small RTX A4000, medium RTX A5000, large A100 80GB, xlarge H100 80GB).",
-        json_schema_extra=used_by("fly", "runpod"),
+        description="GPU size class, mapped to a Fly.io GPU machine type, a RunPod GPU type (small RTX "
+        "A4000, medium RTX A5000, large A100 80GB, xlarge H100 80GB) or a Northflank GPU type.",
+        json_schema_extra=used_by("fly", "runpod", "northflank"),
     )
     memory: GpuMemory | None = Field(
         None,
@@ -282,14 +291,15 @@ class Gpu(StrictModel):
     )
 
 
-RESOURCE_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
+RESOURCE_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "northflank")
 
 
 class Resources(SindriModel):
     memory: Size | None = Field(
         None,
         description="Memory limit: a whole number and `MB` or `GB`, e.g. `4GB`. Default 4GB (Docker, "
-        "Kubernetes, DevPod's devcontainer hostRequirements) or 2GB (Fly.io, E2B).",
+        "Kubernetes, DevPod's devcontainer hostRequirements) or 2GB (Fly.io, E2B, Northflank: picks the "
+        "compute plan when `computePlan` is not set).",
         json_schema_extra=used_by(*RESOURCE_PROVIDERS),
     )
     cpus: CpuCount | None = Field(
@@ -325,7 +335,7 @@ class Volumes(SindriModel):
 class Deployment(SindriModel):
     provider: ProviderName = Field(
         description="Where the environment runs. `docker-compose` is an alias of `docker`; "
-        "`northflank` is an upstream name this tool does not support.",
+        "every upstream provider is supported.",
         json_schema_extra={**used_by(), "enumDescriptions": [PROVIDER_DESCRIPTIONS[p] for p in ProviderName]},
     )
     distro: Distro = Field(
@@ -886,6 +896,190 @@ class E2bProvider(StrictModel):
     )
 
 
+# --- providers.northflank --------------------------------------------------------------------------
+
+
+NORTHFLANK = used_by("northflank")
+NF_PLAN_PATTERN = r"^nf-compute-\d+(-\d+)?$"
+NF_PORT_NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+
+
+class NorthflankProtocol(StrEnum):
+    HTTP = "HTTP"
+    TCP = "TCP"
+    UDP = "UDP"
+
+
+class NorthflankPort(StrictModel):
+    name: Annotated[str, whole_match(NF_PORT_NAME_PATTERN)] = Field(
+        pattern=NF_PORT_NAME_PATTERN,
+        description="Port name: lower case letters, digits and `-`.",
+        json_schema_extra=NORTHFLANK,
+    )
+    internal_port: Int = Field(
+        alias="internalPort",
+        ge=1,
+        le=65535,
+        description="Container port (1 to 65535).",
+        json_schema_extra=NORTHFLANK,
+    )
+    public: Bool = Field(
+        False,
+        description="Expose it on a public `*.code.run` address with TLS.",
+        json_schema_extra=NORTHFLANK,
+    )
+    protocol: NorthflankProtocol = Field(
+        NorthflankProtocol.HTTP, description="HTTP, TCP or UDP.", json_schema_extra=NORTHFLANK
+    )
+
+
+class NorthflankHealthCheckType(StrEnum):
+    HTTP = "http"
+    TCP = "tcp"
+    COMMAND = "command"
+
+
+class NorthflankHealthCheck(StrictModel):
+    type: NorthflankHealthCheckType = Field(
+        NorthflankHealthCheckType.TCP,
+        description=f"http, tcp or command. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    path: str | None = Field(None, description=f"HTTP path. {NO_EFFECT}", json_schema_extra=ignored())
+    port: Int | None = Field(
+        None, ge=1, le=65535, description=f"Port. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    command: list[str] | None = Field(None, description=f"Command. {NO_EFFECT}", json_schema_extra=ignored())
+    initial_delay_seconds: Int = Field(
+        10,
+        alias="initialDelaySeconds",
+        ge=0,
+        description=f"First check after. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    period_seconds: Int = Field(
+        15, alias="periodSeconds", ge=1, description=f"Interval. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    failure_threshold: Int = Field(
+        3,
+        alias="failureThreshold",
+        ge=1,
+        description=f"Failures before restart. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+
+
+class NorthflankAutoScaling(StrictModel):
+    enabled: Bool = Field(
+        False, description=f"Horizontal autoscaling. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    min_instances: Int = Field(
+        1, alias="minInstances", ge=1, le=50, description=f"Floor. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    max_instances: Int = Field(
+        3, alias="maxInstances", ge=1, le=50, description=f"Ceiling. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    target_cpu_utilization: Int = Field(
+        70,
+        alias="targetCpuUtilization",
+        ge=1,
+        le=100,
+        description=f"CPU %. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    target_memory_utilization: Int = Field(
+        80,
+        alias="targetMemoryUtilization",
+        ge=1,
+        le=100,
+        description=f"Memory %. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+
+
+class NorthflankProvider(StrictModel):
+    project_name: Name = Field(
+        alias="projectName",
+        description="Northflank project, created when missing (without this block: `sindri-<name>`).",
+        json_schema_extra=NORTHFLANK,
+    )
+    service_name: Name | None = Field(
+        None,
+        alias="serviceName",
+        description="Deployment service name, 3 to 54 characters (default: `name`).",
+        json_schema_extra=NORTHFLANK,
+    )
+    compute_plan: Annotated[str, whole_match(NF_PLAN_PATTERN)] | None = Field(
+        None,
+        alias="computePlan",
+        pattern=NF_PLAN_PATTERN,
+        description="Compute plan, e.g. `nf-compute-200` (2 vCPU, 4 GB); default: the smallest plan with "
+        "`resources.cpus` and `resources.memory`.",
+        json_schema_extra=NORTHFLANK,
+    )
+    gpu_type: str | None = Field(
+        None,
+        alias="gpuType",
+        description="GPU type, e.g. `nvidia-h100`, `nvidia-a100-80gb`, `nvidia-l4` (default: from "
+        "`resources.gpu.tier` when the GPU is enabled).",
+        json_schema_extra=NORTHFLANK,
+    )
+    gpu_count: Int = Field(
+        1,
+        alias="gpuCount",
+        ge=1,
+        le=8,
+        description=f"GPUs per instance (1 to 8). {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+    instances: Int = Field(
+        1,
+        ge=0,
+        le=50,
+        description="Instances (0 to 50; 0 creates it scaled to zero).",
+        json_schema_extra=NORTHFLANK,
+    )
+    volume_size_gb: Int = Field(
+        10,
+        alias="volumeSizeGb",
+        ge=0,
+        le=1500,
+        description="Persistent volume in GB (0: none). A volume limits the service to one instance.",
+        json_schema_extra=NORTHFLANK,
+    )
+    volume_mount_path: str = Field(
+        "/workspace",
+        alias="volumeMountPath",
+        description="Where the volume is mounted.",
+        json_schema_extra=NORTHFLANK,
+    )
+    region: str | None = Field(
+        None,
+        description="Region slug of a new project, e.g. `us-east`, `europe-west` (fixed once created).",
+        json_schema_extra=NORTHFLANK,
+    )
+    registry_credentials: str | None = Field(
+        None,
+        alias="registryCredentials",
+        description="Id of the Northflank registry credentials that pull a private image.",
+        json_schema_extra=NORTHFLANK,
+    )
+    ports: list[NorthflankPort] = Field(
+        default_factory=list,
+        description="Ports the service exposes (public ones get an HTTPS address).",
+        json_schema_extra={**NORTHFLANK, "default": []},
+    )
+    health_check: NorthflankHealthCheck | None = Field(
+        None, alias="healthCheck", description=f"Liveness probe. {NO_EFFECT}", json_schema_extra=ignored()
+    )
+    auto_scaling: NorthflankAutoScaling | None = Field(
+        None,
+        alias="autoScaling",
+        description=f"Horizontal autoscaling. {NO_EFFECT}",
+        json_schema_extra=ignored(),
+    )
+
+
 # --- providers.kubernetes and providers.k8s --------------------------------------------------------
 
 
@@ -1100,8 +1294,8 @@ class Providers(SindriModel):
         None, description=f"Local Kubernetes cluster (kind, k3d). {K8S_NOTE}", json_schema_extra=ignored()
     )
     runpod: RunpodProvider | None = Field(None, description="RunPod pod settings.", json_schema_extra=RUNPOD)
-    northflank: dict[str, Any] | None = Field(
-        None, description=UNSUPPORTED_BLOCK.format(name="Northflank"), json_schema_extra=ignored()
+    northflank: NorthflankProvider | None = Field(
+        None, description="Northflank settings.", json_schema_extra=NORTHFLANK
     )
 
 

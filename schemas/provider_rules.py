@@ -30,10 +30,23 @@ FLY_GPU_SIZES = {
 }
 """What a Fly GPU tier sizes the machine to (providers/fly.py GPU_TIERS)."""
 DEVPOD_BACKENDS = ("aws", "gcp", "azure", "digitalocean", "kubernetes", "ssh", "docker")
-PROVIDERS_WITHOUT_BUILD = ("kubernetes", "runpod")
+PROVIDERS_WITHOUT_BUILD = ("kubernetes", "runpod", "northflank")
 """Providers that deploy an existing image and cannot build one (deploy stops without an image)."""
 DEFAULT_IMAGE = "ghcr.io/pacphi/sindri:v3-latest"
 _SIZE = re.compile(r"(\d+)(MB|GB)")
+NF_SERVICE_NAME = (3, 54)
+"""Northflank service names are 3 to 54 characters."""
+NF_REGIONS = (
+    "us-east", "us-east-ohio", "us-west", "us-west-california", "us-central", "canada-central",
+    "europe-west", "europe-west-frankfurt", "europe-west-netherlands", "europe-west-zurich", "asia-east",
+    "asia-northeast", "asia-southeast", "australia-southeast", "africa-south", "southamerica-east",
+)  # fmt: skip
+"""Northflank's managed-cloud region slugs (upstream's NORTHFLANK.md); BYOC clusters have others."""
+NF_GPU_TYPES = (
+    "nvidia-l4", "nvidia-a100-40gb", "nvidia-a100-80gb", "nvidia-h100", "nvidia-h200", "nvidia-b200",
+    "amd-mi300x",
+)  # fmt: skip
+"""GPU types Sindri's tiers map to, and the others upstream documents."""
 
 
 def size_mb(value: object) -> int | None:
@@ -300,3 +313,46 @@ def provider_changes(ctx: RuleContext) -> Iterator[Finding]:
                 ),
                 data={"effective": f"{mb + 1}MB"},
             )
+
+
+def northflank_settings(ctx: RuleContext) -> Iterator[Finding]:
+    """What Northflank refuses or will not find: the service name's length, an unknown region or GPU type
+    (the project is created in the region, which cannot change afterwards)."""
+    if ctx.provider != "northflank":
+        return
+    service_path: YamlPath = ("providers", "northflank", "serviceName")
+    if not isinstance(ctx.get(*service_path), str):
+        service_path = ("name",)
+    service = ctx.get(*service_path)
+    low, high = NF_SERVICE_NAME
+    if isinstance(service, str) and not low <= len(service) <= high:
+        yield make(
+            "SE305",
+            f"{_fmt(service_path)} '{service}' names the Northflank service, which takes {low} to {high} "
+            f"characters; it has {len(service)}",
+            ctx.value(service_path),
+            service_path,
+            data={"derived": service, "limit": high},
+        )
+    region_path: YamlPath = ("providers", "northflank", "region")
+    region = ctx.get(*region_path)
+    if isinstance(region, str) and region not in NF_REGIONS:
+        yield make(
+            "SE380",
+            f"{_fmt(region_path)} '{region}' is not a Northflank region; a new project is created there and "
+            f"cannot move: one of {', '.join(NF_REGIONS)}",
+            ctx.value(region_path),
+            region_path,
+            data={"known": list(NF_REGIONS)},
+        )
+    gpu_path: YamlPath = ("providers", "northflank", "gpuType")
+    gpu = ctx.get(*gpu_path)
+    if isinstance(gpu, str) and gpu not in NF_GPU_TYPES:
+        yield make(
+            "SE381",
+            f"{_fmt(gpu_path)} '{gpu}' is not a GPU type sindri knows for Northflank "
+            f"({', '.join(NF_GPU_TYPES)}); the API refuses types it does not offer",
+            ctx.value(gpu_path),
+            gpu_path,
+            data={"known": list(NF_GPU_TYPES)},
+        )

@@ -605,6 +605,7 @@ RULES: tuple[Rule, ...] = (
     provider_rules.image_required,
     provider_rules.runpod_pod,
     provider_rules.provider_changes,
+    provider_rules.northflank_settings,
 )
 
 

@@ -9,7 +9,7 @@ import re
 from .catalog import profiles
 from .model import NAME_PATTERN, PROFILES
 
-STARTER_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
+STARTER_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank")
 DEFAULT_NAME = "my-env"
 NAME_LIMIT = 48
 """The shortest provider limit on `name` (a DevPod workspace id): a default name fits every provider."""
@@ -63,6 +63,16 @@ deployment:
     workspace:
       size: 20GB                # the home PVC <name>-home-pvc
 """,
+    "runpod": """\
+deployment:
+  provider: runpod              # a RunPod pod: needs RUNPOD_API_KEY in the environment
+  image: ghcr.io/pacphi/sindri:v3-latest
+""",
+    "northflank": """\
+deployment:
+  provider: northflank          # a Northflank service: needs NORTHFLANK_API_TOKEN in the environment
+  image: ghcr.io/pacphi/sindri:v3-latest
+""",
 }
 
 _EXTENSIONS = """\
@@ -102,6 +112,16 @@ providers:
 providers:
   kubernetes:
     namespace: dev-envs         # created (and labelled) if it does not exist
+""",
+    "runpod": """\
+providers:
+  runpod:
+    cpuOnly: true               # a CPU pod; for a GPU, drop this and set gpuTypeId
+""",
+    "northflank": """\
+providers:
+  northflank:
+    projectName: sindri-dev     # created when missing
 """,
 }
 

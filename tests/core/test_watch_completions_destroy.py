@@ -103,7 +103,10 @@ def test_completion_scripts_complete_commands_and_choices() -> None:
         timeout=60,
     )
     assert bash.returncode == 0, bash.stderr
-    assert bash.stdout.splitlines() == ["secrets", "docker docker-compose fly devpod e2b kubernetes runpod"]
+    assert bash.stdout.splitlines() == [
+        "secrets",
+        "docker docker-compose fly devpod e2b kubernetes runpod northflank",
+    ]
     for shell, marker, cword in (
         ("zsh", "#compdef sindri", "1"),  # zsh's script passes the word's index, fish's the word itself
         ("fish", "complete --no-files --command sindri", "con"),

@@ -118,7 +118,7 @@ async def test_connect_doctor_and_failures(tmp_path: Path) -> None:
 
         doctor = await s.command("sindri.doctor", uri)
         by_provider = {p["provider"]: p for p in doctor["providers"]}
-        assert set(by_provider) == {"docker", "fly", "devpod", "e2b", "kubernetes", "runpod"}
+        assert set(by_provider) == {"docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank"}
         assert "flyctl" in {p["name"] for p in by_provider["fly"]["available"]}
 
         # Not deployed yet: stop fails with the provider layer's message, shown to the user too.

@@ -77,8 +77,8 @@ async def test_enum_values_providers_gpu_tiers_dind_modes_devpod_backends(tmp_pa
     async with session(tmp_path, settings={"prerequisiteChecks": False}) as s:
         uri = await s.open(DOC)
         providers = await items_at(s, uri, 3, 12)
-        expected = ["docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes", "runpod"]
-        assert [i.label for i in providers] == expected  # northflank is not supported
+        expected = ["docker", "docker-compose", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank"]
+        assert [i.label for i in providers] == expected
         assert edits(providers) == {(3, 12, 3, 12)}
         assert label_map(providers)["fly"].detail == "Fly.io machine with a persistent volume."
 

@@ -219,7 +219,7 @@ async def test_environments_shows_the_last_state(tmp_path: Path) -> None:
 
 async def test_new_config(tmp_path: Path) -> None:
     async with session(tmp_path) as s:
-        for provider in ("docker", "fly", "devpod", "e2b", "kubernetes"):
+        for provider in ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank"):
             made = await s.command(
                 "sindri.newConfig", {"provider": provider, "name": "web-app", "profile": "devops"}
             )

@@ -32,12 +32,21 @@ def test_doctor_all_checks_every_provider_whatever_the_config_says(
 ) -> None:
     config = tmp_path / "sindri.yaml"
     config.write_text(CONFIG.format(name="doctor-all", provider="fly"))
-    env = {k: v for k, v in standin_env.items() if k not in ("E2B_API_KEY", "FLY_API_TOKEN")}
+    unset = ("E2B_API_KEY", "FLY_API_TOKEN", "NORTHFLANK_API_TOKEN", "NF_API_TOKEN")
+    env = {k: v for k, v in standin_env.items() if k not in unset}
     one = run_sindri("doctor", "-c", str(config), "--json", env=env)
     assert [p["provider"] for p in json.loads(one.stdout)] == ["fly"]
     every = run_sindri("doctor", "--all", "-c", str(config), "--json", env=env)
     checked = json.loads(every.stdout)
-    assert [p["provider"] for p in checked] == ["docker", "fly", "devpod", "e2b", "kubernetes", "runpod"]
+    assert [p["provider"] for p in checked] == [
+        "docker",
+        "fly",
+        "devpod",
+        "e2b",
+        "kubernetes",
+        "runpod",
+        "northflank",
+    ]
     e2b = next(p for p in checked if p["provider"] == "e2b")
     assert "E2B_API_KEY" in [m["name"] for m in e2b["missing"]]
     assert every.returncode == 1  # a missing prerequisite is exit 1

@@ -10,7 +10,7 @@ import pytest
 from sindri.schemas.starter import default_name, starter
 from support import run_sindri
 
-PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes")
+PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank")
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -91,13 +91,6 @@ def test_range_error_names_the_bounds() -> None:
     assert "at least 1024" in f.message and "1024..65535" in f.message
 
 
-@pytest.mark.parametrize("provider", ["northflank"])
-def test_unsupported_provider(provider: str) -> None:
-    f = only(with_provider(provider), "SE301")
-    assert f.severity == Severity.ERROR and "not supported by this tool" in f.message
-    assert "docker, docker-compose, fly, devpod, e2b, kubernetes, runpod" in f.message
-
-
 def test_gpu_on_e2b_names_capable_providers() -> None:
     text = with_provider("e2b", "  resources:\n    gpu:\n      enabled: true\n")
     result = validate_text(text)
@@ -235,3 +228,15 @@ def test_adding_a_missing_key_keeps_a_crlf_file_crlf() -> None:
         fixed = apply(text, f.fixes[0])
         assert "extensions:" in fixed and "\n" not in fixed.replace("\r\n", ""), repr(fixed)
         assert validate_text(fixed).ok
+
+
+def test_northflank_is_supported_and_its_settings_checked() -> None:
+    """Issue #13: no SE301; the service name's length, the region and the GPU type are checked."""
+    tail = "providers:\n  northflank:\n    projectName: team\n    region: us-east-1\n    gpuType: nvidia-x\n"
+    text = with_provider("northflank", "  image: ghcr.io/pacphi/sindri:v3.1.4\n", tail=tail)
+    assert codes(validate_text(text)) == ["SE380", "SE381"]
+    assert "us-east" in only(text, "SE380").message
+    short = text.replace("name: demo", "name: ab", 1)
+    assert "3 to 54 characters" in only(short, "SE305").message
+    good = text.replace("us-east-1", "europe-west").replace("nvidia-x", "nvidia-h100")
+    assert codes(validate_text(good)) == []

@@ -144,3 +144,15 @@ def test_request_refused_by_the_api(
     failed = sindri(env, cfg, "deploy", code=1)
     assert "refused (422: invalid pod request: gpu.id must be one of" in failed.stderr
     assert api.api.pods == {}
+
+
+def test_a_file_secret_it_cannot_deliver_is_named_not_dropped(
+    env: dict[str, str], write_config: Callable[..., Path]
+) -> None:
+    config = base_config(cpuOnly=True)
+    config["secrets"] = [{"name": "CERT", "source": "file", "path": "cert.pem", "mountPath": "/etc/cert.pem"}]
+    cfg = write_config(config)
+    (cfg.parent / "cert.pem").write_text("certificate-body-1234\n")
+    deployed = sindri(env, cfg, "deploy")
+    assert "runpod does not deliver file secrets yet: CERT not sent" in deployed.stderr
+    assert "certificate-body-1234" not in deployed.stdout + deployed.stderr

@@ -35,4 +35,4 @@ export const CMD = {
   showActions: "sindri.cmd.showActions",
 } as const;
 
-export const PROVIDERS = ["docker", "fly", "devpod", "e2b", "kubernetes"] as const;
+export const PROVIDERS = ["docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank"] as const;

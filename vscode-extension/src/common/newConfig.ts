@@ -14,6 +14,8 @@ const PROVIDER_DETAILS: Record<string, string> = {
   devpod: "DevPod workspace (docker, kubernetes, ssh or a cloud)",
   e2b: "E2B sandbox (needs E2B_API_KEY)",
   kubernetes: "a Deployment in your current kubectl cluster",
+  runpod: "a RunPod GPU or CPU pod (needs RUNPOD_API_KEY)",
+  northflank: "a Northflank deployment service (needs NORTHFLANK_API_TOKEN)",
 };
 
 async function exists(uri: Uri): Promise<boolean> {
