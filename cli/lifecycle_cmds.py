@@ -308,7 +308,6 @@ def register(group: click.Group) -> None:
             try:
                 confirmed = confirm(f"Destroy {what}? This deletes its data")
             except KeyboardInterrupt:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the exit short
                 echo()
                 _fail("interrupted; nothing was destroyed", 130)
             if not confirmed:

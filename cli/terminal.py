@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import select
+import signal
 import sys
+from types import FrameType
 
 import click
 
@@ -32,14 +34,28 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
 
 
 def confirm(question: str) -> bool:
-    """Ask a yes/no question on the terminal (default no); Ctrl-C raises KeyboardInterrupt at once.
+    """Ask a yes/no question on the terminal (default no). Ctrl-C raises KeyboardInterrupt once; any
+    later Ctrl-C is ignored, so a second press cannot cut the caller's exit short.
 
     Not `click.confirm`: its `input()` blocks in a read that a SIGINT arriving just before it never
     interrupts, so Ctrl-C at the prompt was sometimes lost (the test saw it hang). Waiting in short
     `select` steps returns to Python between them, where a pending Ctrl-C is raised. End of input is
     a no.
     """
-    echo(f"{question} [y/N]: ", nl=False)
-    while not select.select([sys.stdin], [], [], 0.2)[0]:
-        pass
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    interrupted = False
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        nonlocal interrupted
+        if not interrupted:
+            interrupted = True
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        echo(f"{question} [y/N]: ", nl=False)
+        while not select.select([sys.stdin], [], [], 0.2)[0]:
+            pass
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    finally:
+        if not interrupted:
+            signal.signal(signal.SIGINT, previous)

@@ -119,7 +119,7 @@ async def test_doctor_checks_several_providers_without_a_config(tmp_path: Path) 
     assert [s.provider for s in statuses] == ["docker"] and statuses[0].satisfied
 
 
-async def test_unsupported_provider_in_file(project: Path) -> None:
-    project.write_text(project.read_text().replace("provider: docker", "provider: northflank"))
-    with pytest.raises((ProviderError, ConfigError), match="'northflank' is not supported"):
+async def test_unknown_provider_in_file(project: Path) -> None:
+    project.write_text(project.read_text().replace("provider: docker", "provider: rundeck"))
+    with pytest.raises((ProviderError, ConfigError), match="'rundeck' is not allowed"):
         await run_action("status", cwd=project.parent)

@@ -59,7 +59,7 @@ def test_provider_override(project: Path) -> None:
         == "docker"
     )
     with pytest.raises(ConfigError, match="not supported"):
-        load_config(project, cwd=project.parent, provider_override="northflank")
+        load_config(project, cwd=project.parent, provider_override="rundeck")
 
 
 def _with_secrets(project: Path, block: str) -> Path:

@@ -33,7 +33,7 @@ async def test_diagnostics_completion_hover(client: LanguageClient, tmp_path: Pa
     )
     assert items is not None
     labels = [i.label for i in (items.items if isinstance(items, lsp.CompletionList) else items)]
-    assert "fly" in labels and "docker" in labels and "northflank" not in labels
+    assert {"fly", "docker", "runpod", "northflank"} <= set(labels) and "rundeck" not in labels
 
     hover = await client.text_document_hover_async(
         lsp.HoverParams(lsp.TextDocumentIdentifier(uri), lsp.Position(3, 4))

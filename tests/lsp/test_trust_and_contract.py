@@ -228,5 +228,5 @@ async def test_new_config(tmp_path: Path) -> None:
             assert f"provider: {provider}" in made["text"] and "name: web-app" in made["text"]
         default = await s.command("sindri.newConfig", {"provider": "docker"})
         assert "name: my-env" in default["text"] and "profile: minimal" in default["text"]
-        bad = await s.command("sindri.newConfig", {"provider": "runpod"})
-        assert bad["success"] is False and bad["action"] == "newConfig" and "runpod" in bad["error"]
+        bad = await s.command("sindri.newConfig", {"provider": "rundeck"})
+        assert bad["success"] is False and bad["action"] == "newConfig" and "rundeck" in bad["error"]

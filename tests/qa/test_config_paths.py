@@ -51,11 +51,11 @@ def test_folder_named_like_the_config(tmp_path: Path) -> None:
     assert result.returncode == 2 and "no sindri.yaml or sindri.yml found" in result.stderr
 
 
-def test_provider_override_replaces_an_unsupported_provider(tmp_path: Path, docker_engine: None) -> None:
+def test_provider_override_replaces_an_unknown_provider(tmp_path: Path, docker_engine: None) -> None:
     config = tmp_path / "sindri.yaml"
-    config.write_text(CONFIG.replace("provider: docker", "provider: northflank"))
+    config.write_text(CONFIG.replace("provider: docker", "provider: rundeck"))
     result = run_sindri("plan", "--json", "-c", str(config), "--provider", "docker", cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "SE301" not in result.stderr
+    assert "SC205" not in result.stderr
     without = run_sindri("plan", "-c", str(config), cwd=tmp_path, timeout=60)
-    assert without.returncode == 1 and f"{config}:4:13: error SE301" in without.stderr
+    assert without.returncode == 1 and f"{config}:4:13: error SC205" in without.stderr

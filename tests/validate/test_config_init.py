@@ -43,7 +43,7 @@ def test_profile_option_and_bad_values(tmp_path: Path) -> None:
     other.mkdir()
     bad = run_sindri("config", "init", "--name", "Bad_Name", cwd=other)
     assert bad.returncode == 2 and "invalid name 'Bad_Name'" in bad.stderr
-    assert run_sindri("config", "init", "--provider", "runpod", cwd=other).returncode == 2
+    assert run_sindri("config", "init", "--provider", "rundeck", cwd=other).returncode == 2
     assert not (other / "sindri.yaml").exists()
 
 
@@ -100,7 +100,7 @@ def test_default_name_is_valid(folder: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"provider": "runpod"}, "unknown provider"),
+        ({"provider": "rundeck"}, "unknown provider"),
         ({"name": "-x"}, "invalid name"),
         ({"profile": "nope"}, "unknown profile"),
     ],
