@@ -71,6 +71,7 @@ def runpod_api() -> Iterator[str]:
         yield server.url
 
 
+@contextlib.contextmanager
 def northflank_api() -> Iterator[str]:
     """The loopback Northflank API, with the same fixed delay per request."""
     api = NorthflankApi()
