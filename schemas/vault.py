@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import hvac
-import hvac.exceptions as vault_errors
-import requests
+if TYPE_CHECKING:  # hvac and requests cost ~50 ms to import: only a command that reads Vault loads them
+    import hvac.exceptions as vault_errors
+    import requests
 
 from .model import Secret
 
@@ -109,6 +109,8 @@ class VaultReader:
     """One client for one command, and each KV v2 secret read once (three keys of a path: one request)."""
 
     def __init__(self, settings: VaultSettings) -> None:
+        import hvac
+
         self.settings = settings
         self._client = hvac.Client(
             url=settings.address,
@@ -168,6 +170,9 @@ class VaultReader:
 
     def _call(self, where: str, request: Any) -> Any:
         """Run one request, retrying what can pass (bounded); every failure becomes a VaultProblem."""
+        import hvac.exceptions as vault_errors
+        import requests
+
         settings = self.settings
         for attempt in range(settings.retries + 1):
             last = attempt == settings.retries
@@ -208,6 +213,8 @@ def _said(exc: vault_errors.VaultError) -> str:
 
 
 def _unreachable(settings: VaultSettings, exc: requests.RequestException) -> VaultProblem:
+    import requests
+
     tries = f"{settings.retries + 1} attempt(s)"
     if isinstance(exc, requests.exceptions.SSLError):
         return VaultProblem(
@@ -226,6 +233,8 @@ def _unreachable(settings: VaultSettings, exc: requests.RequestException) -> Vau
 
 
 def _answer_problem(settings: VaultSettings, where: str, exc: vault_errors.VaultError) -> VaultProblem:
+    import hvac.exceptions as vault_errors
+
     said = _said(exc)
     if isinstance(exc, vault_errors.InvalidPath):
         return VaultProblem(
