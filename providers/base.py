@@ -11,8 +11,16 @@ from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.model import SindriConfig
 
 from .confined import ConfinedDir
+from .errors import ProviderError
 from .runner import Runner
-from .types import DeploymentPlan, DeploymentStatus, DeployOptions, DeployResult, PrerequisiteStatus
+from .types import (
+    DeploymentPlan,
+    DeploymentStatus,
+    DeployOptions,
+    DeployResult,
+    Prerequisite,
+    PrerequisiteStatus,
+)
 
 
 class Provider(ABC):
@@ -43,6 +51,24 @@ class Provider(ABC):
 
     def progress(self, line: str) -> None:
         self.runner.progress(line)
+
+    async def optional_tool(self, tool: str, description: str, install_hint: str) -> Prerequisite:
+        """A tool only some commands need (an interactive shell's CLI): reported with its version, or
+        as not installed with its install hint, and never blocking the others."""
+        item = Prerequisite(name=tool, description=description, kind="tool")
+        if self.runner.which(tool) is None:
+            return item.model_copy(
+                update={
+                    "description": f"{description} (not installed; optional)",
+                    "install_hint": install_hint,
+                }
+            )
+        try:
+            result = await self.runner.run([tool, "--version"], timeout=self.probe_timeout(10), check=False)
+        except ProviderError:
+            return item.model_copy(update={"version": "unknown"})
+        version = (result.stdout.strip() or result.stderr.strip()).splitlines()
+        return item.model_copy(update={"version": version[0] if version else "unknown"})
 
     def probe_timeout(self, longest: float) -> float:
         """A prerequisite probe's timeout: at most `longest`, and never more than the runner's own

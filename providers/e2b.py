@@ -250,29 +250,14 @@ class E2bProvider(Provider):
                 status.missing.append(
                     api.model_copy(update={"description": exc.message, "install_hint": exc.hint})
                 )
-        status.available.append(await self._cli_item())
+        status.available.append(
+            await self.optional_tool("e2b", "E2B CLI, for interactive `sindri connect`", CLI_HINT)
+        )
         return status
 
     async def _probe(self) -> None:
         pager = AsyncSandbox.list(limit=1, **self._api(self.probe_timeout(PROBE_TIMEOUT)))
         await pager.next_items()
-
-    async def _cli_item(self) -> Prerequisite:
-        """The e2b CLI is optional (only the interactive shell needs it): reported, never blocking."""
-        item = Prerequisite(name="e2b", description="E2B CLI, for interactive `sindri connect`", kind="tool")
-        if self.runner.which("e2b") is None:
-            return item.model_copy(
-                update={
-                    "description": item.description + " (not installed; optional)",
-                    "install_hint": CLI_HINT,
-                }
-            )
-        try:
-            result = await self.runner.run(["e2b", "--version"], timeout=10, check=False)
-            version = (result.stdout.strip() or result.stderr.strip()).splitlines()
-            return item.model_copy(update={"version": version[0] if version else "unknown"})
-        except ProviderError:
-            return item.model_copy(update={"version": "unknown"})
 
     def _refuse_gpu(self) -> None:
         res = self.config.deployment.resources

@@ -374,27 +374,12 @@ class NorthflankProvider(Provider):
                 status.missing.append(
                     api.model_copy(update={"description": exc.message, "install_hint": exc.hint})
                 )
-        status.available.append(await self._cli_item())
-        return status
-
-    async def _cli_item(self) -> Prerequisite:
-        """The northflank CLI is optional (only the interactive shell needs it): reported, never blocking."""
-        item = Prerequisite(
-            name="northflank", description="Northflank CLI, for interactive `sindri connect`", kind="tool"
-        )
-        if self.runner.which("northflank") is None:
-            return item.model_copy(
-                update={
-                    "description": item.description + " (not installed; optional)",
-                    "install_hint": CLI_HINT,
-                }
+        status.available.append(
+            await self.optional_tool(
+                "northflank", "Northflank CLI, for interactive `sindri connect`", CLI_HINT
             )
-        try:
-            result = await self.runner.run(["northflank", "--version"], timeout=10, check=False)
-            version = (result.stdout.strip() or result.stderr.strip()).splitlines()
-            return item.model_copy(update={"version": version[0] if version else "unknown"})
-        except ProviderError:
-            return item.model_copy(update={"version": "unknown"})
+        )
+        return status
 
     async def plan(self) -> DeploymentPlan:
         s = self.settings
