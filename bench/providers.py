@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sindri.providers.factory import PROVIDERS
 from sindri.providers.lifecycle import run_action
@@ -54,29 +55,10 @@ async def status(path: Path, env: dict[str, str]) -> float:
 
 
 @contextlib.contextmanager
-def e2b_api() -> Iterator[str]:
-    """The loopback E2B API, answering every request after the same fixed delay as the other stand-ins."""
-    api = E2bApi()
+def slow_api(api: Any, server_class: Any) -> Iterator[str]:
+    """A loopback API stand-in answering every request after the same fixed delay as the others."""
     api.fail, api.slow_seconds = "slow", float(DELAY)
-    with E2bApiServer(api) as server:
-        yield server.url
-
-
-@contextlib.contextmanager
-def runpod_api() -> Iterator[str]:
-    """The loopback RunPod REST v2 API, with the same fixed delay per request."""
-    api = RunpodApi()
-    api.fail, api.slow_seconds = "slow", float(DELAY)
-    with RunpodApiServer(api) as server:
-        yield server.url
-
-
-@contextlib.contextmanager
-def northflank_api() -> Iterator[str]:
-    """The loopback Northflank API, with the same fixed delay per request."""
-    api = NorthflankApi()
-    api.fail, api.slow_seconds = "slow", float(DELAY)
-    with NorthflankApiServer(api) as server:
+    with server_class(api) as server:
         yield server.url
 
 
@@ -150,9 +132,9 @@ async def main() -> None:
     print(f"status of every provider, stand-ins delayed {DELAY}s per call, median of {ROUNDS}:")
     with (
         tempfile.TemporaryDirectory(prefix="sindri-bench-") as tmp,
-        e2b_api() as url,
-        runpod_api() as rp,
-        northflank_api() as nf,
+        slow_api(E2bApi(), E2bApiServer) as url,
+        slow_api(RunpodApi(), RunpodApiServer) as rp,
+        slow_api(NorthflankApi(), NorthflankApiServer) as nf,
     ):
         await bench_status(Path(tmp), url, rp, nf)
     print("runner overhead:")
