@@ -6,29 +6,22 @@ positions from the positioned document. `RULES` lists them in the order they run
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import catalog, provider_rules
+from .file_checks import FileChecks
 from .findings import Finding, Fix, Range, TextEdit, make
 from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
 from .plugins import supported_providers
 from .positioned import MappingNode, Node, PositionedDocument, SequenceNode, deref
-from .secret_values import (
-    MIN_MASKED_LENGTH,
-    SecretFileError,
-    dotenv_values,
-    mountable_problem,
-    read_secret_file,
-    secret_file_path,
-)
+from .secret_values import MIN_MASKED_LENGTH, dotenv_values, secret_file_path
 
 if TYPE_CHECKING:
     from .validate import ChoiceIndex
@@ -60,6 +53,8 @@ class RuleContext:
     schema: dict[str, Any]
     source_path: Path | None
     check_files: bool
+    files: FileChecks = field(default_factory=FileChecks)
+    """The secret files' facts, each asked of the system once in this validation."""
 
     def get(self, *path: str | int) -> Any:
         """The plain value at path, or None when any step is missing or of another type."""
@@ -306,8 +301,8 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
             if not isinstance(raw, str) or not raw:
                 continue
             target = secret_file_path(base, raw)
-            problem = mountable_problem(target)
-            if problem is None and key == "fromFile" and target.is_dir():
+            problem = ctx.files.problem(target)
+            if problem is None and key == "fromFile" and ctx.files.is_dir(target):
                 problem = "is a folder, not a file"
             path: YamlPath = ("secrets", i, key)
             if problem is not None:
@@ -319,15 +314,16 @@ def secret_files(ctx: RuleContext) -> Iterator[Finding]:
                     path,
                     data={"resolved": str(target)},
                 )
-            elif not target.resolve().is_relative_to(base):
+            elif not ctx.files.inside(target, str(base)):
                 # A cloned repository's config can name ~/.ssh/id_rsa: say so before deploy sends it.
+                real = ctx.files.real(target)
                 yield make(
                     "SE321",
-                    f"{_fmt(path)}: '{raw}' is outside this config's folder ({target.resolve()}); deploy "
+                    f"{_fmt(path)}: '{raw}' is outside this config's folder ({real}); deploy "
                     "sends its content into the environment. Keep it only if you meant to share that file.",
                     ctx.value(path),
                     path,
-                    data={"resolved": str(target.resolve())},
+                    data={"resolved": real},
                 )
 
 
@@ -346,15 +342,15 @@ def short_secrets(ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(secret, dict) or secret.get("source") != "env":
             continue
         name, from_file = secret.get("name"), secret.get("fromFile")
-        value, where = (dotenv.get(name), ".env or .env.local") if isinstance(name, str) else (None, "")
-        if not value and isinstance(from_file, str) and from_file:
-            with contextlib.suppress(SecretFileError):
-                value, where = read_secret_file(secret_file_path(base, from_file)), f"'{from_file}'"
-        if value and len(value) < MIN_MASKED_LENGTH:
+        value = dotenv.get(name) if isinstance(name, str) else None
+        length, where = (len(value), ".env or .env.local") if value else (None, "")
+        if length is None and isinstance(from_file, str) and from_file:
+            length, where = ctx.files.value_length(secret_file_path(base, from_file)), f"'{from_file}'"
+        if length and length < MIN_MASKED_LENGTH:
             path: YamlPath = ("secrets", i, "name")
             yield make(
                 "SE320",
-                f"secret {name}: its value in {where} is {len(value)} characters long; output cannot "
+                f"secret {name}: its value in {where} is {length} characters long; output cannot "
                 f"mask a value shorter than {MIN_MASKED_LENGTH} characters without garbling every line, "
                 "so it may be shown",
                 ctx.value(path),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import os
 import stat
@@ -64,7 +65,11 @@ def dotenv_values(directory: Path) -> dict[str, str]:
     return values
 
 
+@functools.lru_cache(maxsize=4096)
 def secret_file_path(directory: Path, raw: str) -> Path:
+    """Where `raw` (a secret's path or fromFile) points from the config's folder; remembered, since
+    validation asks it for every secret on every keystroke and the answer depends on the strings (and
+    the home folder) only."""
     path = Path(raw).expanduser()
     return path if path.is_absolute() else directory / path
 
@@ -146,6 +151,11 @@ def mountable_problem(path: Path) -> str | None:
         return "does not exist"
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
+    return stat_problem(info)
+
+
+def stat_problem(info: os.stat_result) -> str | None:
+    """Why a file of this kind must not be mounted or read as a secret, or None (a file or a folder)."""
     if stat.S_ISSOCK(info.st_mode):
         return "is a socket, not a file: mounting it would give the environment what listens on it"
     if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
