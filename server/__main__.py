@@ -13,6 +13,8 @@ import signal
 import sys
 from types import FrameType
 
+from .startup_cache import cache_file, cached_attrs_code
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sindri-lsp", description="Sindri language server (stdio).")
@@ -31,8 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     # them while importing took ~130 ms of every start (bench/lsp.py, initialize), so they are frozen.
     gc.disable()
     try:
-        from .lifetime import end_within_grace
-        from .server import create_server
+        with cached_attrs_code(cache_file()):
+            from .lifetime import end_within_grace
+            from .server import create_server
     finally:
         gc.freeze()
         gc.enable()
