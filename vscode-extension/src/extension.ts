@@ -46,6 +46,8 @@ export async function activate(context: ExtensionContext): Promise<SindriApi> {
     context.subscriptions.push(client.onNotification(STATUS_NOTIFICATION, (status: StatusNotification) => store.update(status)));
     void refresh();
   });
+  // First, so that Python imports the server while the views and commands are set up.
+  const started = server.start();
 
   context.subscriptions.push(
     window.registerTreeDataProvider("sindri.environments", new EnvironmentsTree(store)),
@@ -82,7 +84,7 @@ export async function activate(context: ExtensionContext): Promise<SindriApi> {
   const pythonChanged = await onDidChangePythonInterpreter(() => server.scheduleRestart("the Python interpreter changed"));
   if (pythonChanged) context.subscriptions.push(pythonChanged);
 
-  await server.start();
+  await started;
   return { server, store, plans, ready: () => server.ready() };
 }
 

@@ -1,4 +1,5 @@
 /** The language client: start, stop, restart (debounced) the Python server with our options. */
+import { ChildProcess } from "child_process";
 import * as os from "os";
 import { CodeLens, commands, Disposable, ExtensionContext, LogLevel, LogOutputChannel, window, workspace } from "vscode";
 import {
@@ -12,6 +13,7 @@ import {
 import { CMD, LANGUAGE_ID, MIN_PYTHON, RESTART_DELAY_MS, SERVER_NAME, SETTINGS_SECTION } from "./constants";
 import { choosePython, Launch, serverLaunch, serverLogLevel } from "./launch";
 import { describe, showOutput, traceError, traceInfo } from "./log";
+import { endProcess, spawnServer } from "./process";
 import { InitializationOptions } from "./protocol";
 import { checkPythonCached, hasPythonExtension, pythonExtensionInterpreter } from "./python";
 import { launchSettings } from "./settings";
@@ -29,6 +31,7 @@ const LENS_COMMANDS: Record<string, string> = {
 
 export class SindriServer implements Disposable {
   private client: LanguageClient | undefined;
+  private process: ChildProcess | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private readonly listeners: ((client: LanguageClient) => void)[] = [];
@@ -71,13 +74,15 @@ export class SindriServer implements Disposable {
 
   async stop(): Promise<void> {
     const client = this.client;
-    this.client = undefined;
+    const child = this.process;
+    this.client = this.process = undefined;
     if (!client) return;
     try {
       await client.stop();
     } catch (error) {
       traceError("stopping the server failed", error);
     }
+    if (child) endProcess(child);
   }
 
   dispose(): void {
@@ -89,11 +94,14 @@ export class SindriServer implements Disposable {
     await this.stop();
     const launch = await this.resolveLaunch();
     if (!launch) return;
-    const serverOptions: ServerOptions = {
-      command: launch.command,
-      args: launch.args,
-      // Never the workspace: a relative PATH entry there must not find the repository's programs.
-      options: { cwd: os.homedir(), env: { ...process.env, PYTHONNOUSERSITE: "1" } },
+    traceInfo(`starting ${launch.command} ${launch.args.join(" ")} (workspace trusted: ${workspace.isTrusted})`);
+    // The first process starts now; a restart after a crash (the client's own) gets a new one.
+    let early: Promise<ChildProcess> | undefined;
+    ({ child: this.process, spawned: early } = spawnServer(launch));
+    const serverOptions: ServerOptions = () => {
+      const next = early ?? this.respawn(launch);
+      early = undefined;
+      return next;
     };
     const initializationOptions: InitializationOptions = { trusted: workspace.isTrusted, codicons: true };
     const clientOptions: LanguageClientOptions = {
@@ -110,16 +118,22 @@ export class SindriServer implements Disposable {
     const client = new LanguageClient("sindri", SERVER_NAME, serverOptions, clientOptions);
     this.client = client;
     try {
-      traceInfo(`starting ${launch.command} ${launch.args.join(" ")} (workspace trusted: ${workspace.isTrusted})`);
       await client.start();
       await client.setTrace(this.channel.logLevel === LogLevel.Trace ? Trace.Verbose : Trace.Off);
       for (const listener of this.listeners) listener(client);
     } catch (error) {
+      if (this.process) endProcess(this.process);
       traceError("the Sindri language server did not start", error);
       void window.showErrorMessage(`Sindri: the language server did not start: ${describe(error)}`, "Show Output").then((pick) => {
         if (pick) showOutput();
       });
     }
+  }
+
+  private respawn(launch: Launch): Promise<ChildProcess> {
+    const { child, spawned } = spawnServer(launch);
+    this.process = child;
+    return spawned;
   }
 
   /** The command line, after checking the interpreter; undefined (with a notification) when unusable. */

@@ -11,10 +11,10 @@ describe("choosePython", () => {
 
 describe("serverLaunch", () => {
   const settings = { interpreter: [], serverPath: "" };
-  it("runs the bundled launcher with the chosen Python", () => {
+  it("runs the bundled launcher with the chosen Python, isolated from its environment", () => {
     const launch = serverLaunch(settings, ["/usr/bin/python3", "-X", "utf8"], "/ext", "/home/u", "INFO");
     expect(launch.command).toBe("/usr/bin/python3");
-    expect(launch.args).toEqual(["-X", "utf8", "/ext/bundled/tool/lsp_server.py", "--log-level", "INFO"]);
+    expect(launch.args).toEqual(["-X", "utf8", "-I", "-S", "/ext/bundled/tool/lsp_server.py", "--log-level", "INFO"]);
     expect(launch.python).toEqual(["/usr/bin/python3", "-X", "utf8"]);
   });
   it("runs the user's own sindri-lsp, ~ expanded, without a Python check", () => {
