@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pydantic
-import rapidfuzz
 
 if TYPE_CHECKING:
     import jsonschema
@@ -399,9 +398,9 @@ class ChoiceIndex:
             if len(self.found) >= SIMILAR_MEMO:
                 self.found.clear()
             same = self.normalized.get(_normalize(word), ())
-            matches = rapidfuzz.process.extract(
-                word.lower(), self.lowered, scorer=rapidfuzz.fuzz.ratio, score_cutoff=60, limit=n
-            )
+            from rapidfuzz import fuzz, process  # loaded at the first unknown word, not at every start
+
+            matches = process.extract(word.lower(), self.lowered, scorer=fuzz.ratio, score_cutoff=60, limit=n)
             similar = [self.original[match] for match, _score, _ in matches]
             found = self.found[key] = tuple(dict.fromkeys([*same, *similar]))
         return found
