@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .secret_values import SecretFileError, read_secret_file, stat_problem
 
-_LENGTHS_KEPT = 10_000
+_LENGTHS_KEPT = 4096
 _lengths: dict[tuple[str, int, int, int, int, int], int | None] = {}
 """(path, device, inode, size, mtime, ctime) -> the length of the value read from that file."""
 

@@ -65,7 +65,7 @@ def dotenv_values(directory: Path) -> dict[str, str]:
     return values
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def secret_file_path(directory: Path, raw: str) -> Path:
     """Where `raw` (a secret's path or fromFile) points from the config's folder; remembered, since
     validation asks it for every secret on every keystroke and the answer depends on the strings (and

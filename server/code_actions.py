@@ -65,7 +65,7 @@ def register(ls: SindriLanguageServer) -> None:
         uri = params.text_document.uri
         # Right after an edit the fixes come from the validation under way (on its worker thread):
         # validating here instead would hold up every other request (editors ask at each cursor move).
-        await diagnostics.settled(uri)
+        await diagnostics.validated(ls, uri)
         if uri not in ls.documents:
             return []
         return actions(ls, uri, params.range)

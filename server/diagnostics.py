@@ -52,8 +52,8 @@ def _gated(check: Callable[[], ValidationResult]) -> Callable[[], ValidationResu
 
 
 _recent: dict[str, None] = {}
-"""Documents whose trees and configs are held, least recently validated first."""
-TREES_KEPT = 8
+"""Documents whose results (findings, trees, configs) are held, least recently validated first."""
+RESULTS_KEPT = 8
 GC_THRESHOLDS = (20_000, 10, 10)
 
 
@@ -89,18 +89,17 @@ async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
 
 
 def _keep_recent(ls: SindriLanguageServer, uri: str) -> None:
-    """Hold the node trees and configs of the documents validated last only: a 5,000-line document's
-    are a few megabytes, and an outline or a prerequisite check of another one reads them again from its
-    text."""
+    """Hold the results of the documents validated last only: a 5,000-line document's tree is a few
+    megabytes and its findings can be thousands. An older document is validated again when its
+    findings are next needed (`validated`, `publish`); its outline reads its text again."""
     _recent.pop(uri, None)
     _recent[uri] = None
-    while len(_recent) > TREES_KEPT:
+    while len(_recent) > RESULTS_KEPT:
         oldest = next(iter(_recent))
         del _recent[oldest]
         state = ls.documents.get(oldest)
         if state is not None:
-            if state.result is not None:
-                state.result.release()
+            state.result = None
             if state.parsed is not None:
                 state.parsed.release()
 
@@ -112,6 +111,15 @@ async def settled(uri: str) -> None:
         await asyncio.shield(task)  # a cancelled request must not cancel the validation
 
 
+async def validated(ls: SindriLanguageServer, uri: str) -> None:
+    """Wait until `uri` has findings for its newest text, validating it again if they were dropped."""
+    await settled(uri)
+    state = ls.documents.get(uri)
+    if state is not None and state.result is None:
+        schedule(ls, uri)
+        await settled(uri)
+
+
 def publish(ls: SindriLanguageServer, uri: str) -> None:
     """Push the document's findings plus its prerequisite findings, as one set.
 
@@ -121,9 +129,12 @@ def publish(ls: SindriLanguageServer, uri: str) -> None:
     doc = ls.workspace.get_text_document(uri)
     if state.validated_version != doc.version:
         return
+    if state.result is None:  # dropped (_keep_recent): the validation publishes both sets
+        schedule(ls, uri)
+        return
     positions = Positions(doc)
     findings = [
-        *(state.result.findings if state.result else []),
+        *state.result.findings,
         *prerequisites.anchored(ls, uri, positions.lines),
     ]
     ls.protocol._send_data(message(uri, doc.version, [positions.diagnostic_json(f) for f in findings]))

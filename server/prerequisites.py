@@ -105,11 +105,11 @@ def forget(ls: SindriLanguageServer, uri: str) -> None:
 
 
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
-    from .diagnostics import publish, settled
+    from .diagnostics import publish, settled, validated
 
     with contextlib.suppress(TimeoutError):  # a client that never says `initialized`: use defaults
         await asyncio.wait_for(ls.configured.wait(), SETTINGS_WAIT)
-    await settled(uri)  # check with the document's own settings (the cache is keyed on them)
+    await settled(uri)
     if uri not in ls.documents:
         return
     state = ls.state(uri)
@@ -119,11 +119,9 @@ async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
     path = source_path(uri)  # a document not saved yet cannot be deployed: nothing to check
     if path and ls.settings.prerequisite_checks and found and found[0] in supported_providers():
         provider, rng = found
-        config = (
-            state.result.config
-            if state.result and state.result.config
-            else SindriConfig.minimal(provider, "check")
-        )
+        await validated(ls, uri)  # check with the document's own settings (the cache is keyed on them)
+        result = state.result
+        config = result.config if result and result.config else SindriConfig.minimal(provider, "check")
         runner = Runner(tool_paths=ls.settings.tool_paths, default_timeout=ls.settings.prerequisite_timeout)
         try:
             instance = create_provider(provider, LoadedConfig(config, path), runner)

@@ -208,9 +208,10 @@ async def test_open_docs_opens_only_our_documentation_links(tmp_path: Path) -> N
 
 
 async def test_outline_and_fixes_of_a_document_validated_long_ago(tmp_path: Path) -> None:
-    """The server holds the trees of the documents it validated last only (issue 11 §5: memory with
-    many open documents): an older one's outline is read again from its text, the same as before."""
-    from sindri.server.diagnostics import TREES_KEPT
+    """The server holds the results of the documents it validated last only (issue 11 §5: memory with
+    many open documents): an older one's outline is read again from its text, and its fixes come
+    from validating it again, the same as before."""
+    from sindri.server.diagnostics import RESULTS_KEPT
 
     async with session(tmp_path, settings=NO_PREREQS) as s:
         first = await s.open(DOC)
@@ -220,7 +221,7 @@ async def test_outline_and_fixes_of_a_document_validated_long_ago(tmp_path: Path
         params = lsp.DocumentSymbolParams(lsp.TextDocumentIdentifier(first))
         before = await s.client.text_document_document_symbol_async(params)
         fixes_before = [a.title for a in await s.code_actions(broken, rng(2, 13, 2, 13))]
-        for n in range(TREES_KEPT + 1):  # validated since: both trees are dropped
+        for n in range(RESULTS_KEPT + 1):  # validated since: both results are dropped
             other = await s.open(DOC.replace("demo", f"demo-{n}"), name=f"other-{n}/sindri.yaml")
             await s.diagnostics(other, 1)
         assert await s.client.text_document_document_symbol_async(params) == before
