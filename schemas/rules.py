@@ -363,6 +363,7 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
 
     known = catalog.extensions()
     names_known = choice_index(tuple(known))  # prepared once, not once per unknown name
+    _reused.next_validation()
     for key in ("active", "additional"):
         names = ctx.get("extensions", key)
         if not isinstance(names, list):
@@ -381,7 +382,7 @@ def extension_names(ctx: RuleContext) -> Iterator[Finding]:
             seen.setdefault(name, i)
             ext = known.get(name)
             if ext is None:
-                yield _unknown_name("SE307", "extension", name, names_known, path, r)
+                yield _reused.unknown_name("SE307", "extension", name, names_known, path, r)
             elif ext.deprecated:
                 message = f"extension '{name}' is deprecated"
                 fixes: tuple[Fix, ...] = ()
@@ -408,6 +409,31 @@ def profile_name(ctx: RuleContext) -> Iterator[Finding]:
             path,
         )
     # Names outside the schema's enum are reported by the schema check (SC205) with did-you-mean.
+
+
+class _Reused:
+    """The unknown-name findings of the last validation by (code, name, place), for the next one to
+    take instead of building them again: findings are values, and a keystroke elsewhere in a document
+    that lists thousands of unknown names would otherwise make each again (most of that keystroke's
+    validation). Only the last validation's are held."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, str, YamlPath, Range], Finding] = {}
+        self.now: dict[tuple[str, str, YamlPath, Range], Finding] = {}
+
+    def next_validation(self) -> None:
+        self.last, self.now = self.now, {}
+
+    def unknown_name(
+        self, code: str, kind: str, name: str, known: ChoiceIndex, path: YamlPath, r: Range
+    ) -> Finding:
+        key = (code, name, path, r)
+        finding = self.last.get(key) or _unknown_name(code, kind, name, known, path, r)
+        self.now[key] = finding
+        return finding
+
+
+_reused = _Reused()
 
 
 def _unknown_name(code: str, kind: str, name: str, known: ChoiceIndex, path: YamlPath, r: Range) -> Finding:
