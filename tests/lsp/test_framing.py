@@ -32,9 +32,9 @@ def parse_frames(data: bytes) -> list[dict[str, Any]]:
     return frames
 
 
-def test_stdout_is_only_frames_and_exit_is_clean(tmp_path: Path) -> None:
-    uri = (tmp_path / "sindri.yaml").as_uri()
-    messages = [
+def hover_session(uri: str) -> list[dict[str, Any]]:
+    """initialize, open DOC as `uri`, hover on its provider value, shutdown and exit."""
+    return [
         {
             "jsonrpc": "2.0",
             "id": 1,
@@ -56,6 +56,10 @@ def test_stdout_is_only_frames_and_exit_is_clean(tmp_path: Path) -> None:
         {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
+
+
+def test_stdout_is_only_frames_and_exit_is_clean(tmp_path: Path) -> None:
+    messages = hover_session((tmp_path / "sindri.yaml").as_uri())
     server = subprocess.run(
         [str(REPO / ".venv" / "bin" / "sindri-lsp")],
         input=b"".join(frame(m) for m in messages),

@@ -9,34 +9,12 @@ import subprocess
 from pathlib import Path
 
 from support import REPO
-from test_framing import DOC, frame, parse_frames
+from test_framing import frame, hover_session, parse_frames
 
 
 def serve_once(cache: Path, workspace: Path) -> list[dict[str, object]]:
     """Start `sindri-lsp` with `cache` as XDG_CACHE_HOME, hover in a file, shut down; its frames."""
-    uri = (workspace / "sindri.yaml").as_uri()
-    messages = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {"processId": None, "capabilities": {}},
-        },
-        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {
-            "jsonrpc": "2.0",
-            "method": "textDocument/didOpen",
-            "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": DOC}},
-        },
-        {
-            "jsonrpc": "2.0",
-            "id": 2,
-            "method": "textDocument/hover",
-            "params": {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 4}},
-        },
-        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
-        {"jsonrpc": "2.0", "method": "exit"},
-    ]
+    messages = hover_session((workspace / "sindri.yaml").as_uri())
     server = subprocess.run(
         [str(REPO / ".venv" / "bin" / "sindri-lsp")],
         input=b"".join(frame(m) for m in messages),
