@@ -47,4 +47,3 @@ async def test_an_unreachable_engine_is_asked_again(tmp_path: Path) -> None:
         with pytest.raises(ProviderError, match=r"engine|daemon|Docker"):
             await provider(tmp_path, path)._require_engine()
         assert info_calls(tmp_path) == attempt
-
