@@ -46,6 +46,11 @@ export class SindriServer implements Disposable {
     return this.client?.state === State.Running ? this.client : undefined;
   }
 
+  /** The server's process id, while one runs. */
+  get pid(): number | undefined {
+    return this.process?.exitCode === null ? this.process.pid : undefined;
+  }
+
   /** Called with each new client once it runs (notification handlers are per client). */
   onDidStart(listener: (client: LanguageClient) => void): void {
     this.listeners.push(listener);
@@ -130,7 +135,9 @@ export class SindriServer implements Disposable {
     }
   }
 
+  /** For the client's restart after a crash: the old process is ended if it is still there. */
   private respawn(launch: Launch): Promise<ChildProcess> {
+    if (this.process) endProcess(this.process);
     const { child, spawned } = spawnServer(launch);
     this.process = child;
     return spawned;
