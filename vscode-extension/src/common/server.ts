@@ -3,6 +3,9 @@ import { ChildProcess } from "child_process";
 import * as os from "os";
 import { CodeLens, commands, Disposable, ExtensionContext, LogLevel, LogOutputChannel, window, workspace } from "vscode";
 import {
+  CloseAction,
+  CloseHandlerResult,
+  ErrorAction,
   LanguageClient,
   LanguageClientOptions,
   RevealOutputChannelOn,
@@ -17,6 +20,10 @@ import { endProcess, spawnServer } from "./process";
 import { InitializationOptions } from "./protocol";
 import { checkPythonCached, hasPythonExtension, pythonExtensionInterpreter } from "./python";
 import { launchSettings } from "./settings";
+
+/** A server that stops on its own this many times within CRASH_WINDOW_MS is not started again. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 3 * 60_000;
 
 /** Server command ids on code lenses, mapped to the client commands that wrap them in progress UI. */
 const LENS_COMMANDS: Record<string, string> = {
@@ -35,6 +42,7 @@ export class SindriServer implements Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private readonly listeners: ((client: LanguageClient) => void)[] = [];
+  private crashes: number[] = [];
 
   constructor(
     private readonly context: ExtensionContext,
@@ -100,20 +108,19 @@ export class SindriServer implements Disposable {
     const launch = await this.resolveLaunch();
     if (!launch) return;
     traceInfo(`starting ${launch.command} ${launch.args.join(" ")} (workspace trusted: ${workspace.isTrusted})`);
-    // The first process starts now; a restart after a crash (the client's own) gets a new one.
-    let early: Promise<ChildProcess> | undefined;
-    ({ child: this.process, spawned: early } = spawnServer(launch));
-    const serverOptions: ServerOptions = () => {
-      const next = early ?? this.respawn(launch);
-      early = undefined;
-      return next;
-    };
+    const { child, spawned } = spawnServer(launch);
+    this.process = child;
+    const serverOptions: ServerOptions = () => spawned;
     const initializationOptions: InitializationOptions = { trusted: workspace.isTrusted, codicons: true };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: LANGUAGE_ID, scheme: "file" }],
       outputChannel: this.channel,
       traceOutputChannel: this.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+        closed: () => this.closed(),
+      },
       initializationOptions,
       synchronize: { configurationSection: SETTINGS_SECTION },
       middleware: {
@@ -135,12 +142,24 @@ export class SindriServer implements Disposable {
     }
   }
 
-  /** For the client's restart after a crash: the old process is ended if it is still there. */
-  private respawn(launch: Launch): Promise<ChildProcess> {
-    if (this.process) endProcess(this.process);
-    const { child, spawned } = spawnServer(launch);
-    this.process = child;
-    return spawned;
+  /**
+   * The server ended without being asked to: a new client and process, as for a settings change. The
+   * client's own restart keeps the server's commands registered, and the next restart then failed
+   * with "command 'sindri.deploy' already exists" (microsoft/vscode-languageserver-node#725).
+   */
+  private closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    if (this.crashes.length >= MAX_CRASHES) {
+      const message = `Sindri: the language server stopped ${this.crashes.length} times in 3 minutes; it is not started again.`;
+      void window.showErrorMessage(message, "Show Output", "Restart Server").then((pick) => {
+        if (pick === "Show Output") showOutput();
+        if (pick === "Restart Server") void this.start();
+      });
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
+    this.scheduleRestart("the server stopped unexpectedly");
+    return { action: CloseAction.DoNotRestart, message: "The Sindri language server stopped; starting it again.", handled: true };
   }
 
   /** The command line, after checking the interpreter; undefined (with a notification) when unusable. */

@@ -94,19 +94,31 @@ describe("Sindri in a trusted workspace", () => {
     await workspace.getConfiguration("sindri").update("interpreter", undefined);
   });
 
-  it("ends the old server process on a restart, and starts a new one after a crash", async () => {
+  it("ends the old server process on a restart, and starts a new one after a crash that restarts cleanly", async () => {
     const api = await activate();
     const first = await waitFor("the server's process", () => api.server.current && api.server.pid);
     await commands.executeCommand("sindri.cmd.restartServer");
     const second = await waitFor("a new process", () => api.server.current && api.server.pid !== first && api.server.pid);
     await waitFor("the old process to end", () => !alive(first), 15_000);
-    process.kill(second, "SIGKILL"); // a crash: the client starts the server again, in a new process
+    process.kill(second, "SIGKILL"); // a crash: the server is started again, in a new process
     const third = await waitFor("the restart after the crash", () => api.server.current && api.server.pid !== second && api.server.pid, 30_000);
     assert.ok(alive(third));
     const client = await waitFor("the client running again", () => api.server.current);
     const good = workspaceFile("good", "sindri.yaml").toString();
     const infos = await client.sendRequest<{ uri: string }[]>("workspace/executeCommand", { command: "sindri.environments", arguments: [[good]] });
     assert.deepStrictEqual(infos.map((info) => info.uri), [good], "the new server answers");
+
+    const errors: string[] = [];
+    const showError = window.showErrorMessage;
+    Object.assign(window, { showErrorMessage: async (message: string) => void errors.push(message) });
+    try {
+      await commands.executeCommand("sindri.cmd.restartServer");
+      await waitFor("a server after the restart", () => api.server.current && api.server.pid !== third && api.server.pid);
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      Object.assign(window, { showErrorMessage: showError });
+    }
+    assert.deepStrictEqual(errors, [], `restarting a server that came back from a crash: ${JSON.stringify(errors)}`);
   });
 
   it("says when the interpreter is missing or too old, with Select Interpreter and Show Output", async () => {
