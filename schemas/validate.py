@@ -103,24 +103,8 @@ _TYPE_WORDS = {
 class ValidationResult:
     findings: list[Finding]
     document: PositionedDocument | None
-    model: SindriConfig | None
-    """The config (read it as `config`: a released one is built again from the document)."""
-    _released: bool = field(default=False, init=False, repr=False, compare=False)
-
-    @property
-    def config(self) -> SindriConfig | None:
-        """Set only when there is no error-level finding."""
-        if self._released and self.document is not None:
-            self.model, self._released = SindriConfig.model_validate(self.document.to_python()), False
-        return self.model
-
-    def release(self) -> None:
-        """Drop the config and the document's node tree (see `PositionedDocument.release`); both are
-        built again from the text when next asked for. The findings are kept."""
-        if self.model is not None:
-            self.model, self._released = None, True
-        if self.document is not None:
-            self.document.release()
+    config: SindriConfig | None
+    """Set only when there is no error-level finding."""
 
     @property
     def ok(self) -> bool:
