@@ -16,7 +16,8 @@ import yaml
 from pydantic import ValidationError
 from sindri.providers.lifecycle import redacted_values
 from sindri.providers.runner import Redactor
-from sindri.schemas.loader import ConfigError, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import resolve_secrets
 from sindri.schemas.model import Providers, SindriConfig
 from sindri.schemas.starter import STARTER_PROVIDERS, default_name, starter, starter_profiles
 

@@ -27,7 +27,8 @@ from sindri.providers.errors import ProviderError
 from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
 from sindri.providers.runner import Redactor
 from sindri.providers.types import DeploymentStatus, DeployOptions, PrerequisiteStatus
-from sindri.schemas.loader import ConfigError, LoadedConfig
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import LoadedConfig
 from sindri.schemas.plugins import supported_providers
 
 from .terminal import confirm, echo

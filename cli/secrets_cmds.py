@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 from sindri.providers.runner import Redactor
-from sindri.schemas.loader import ConfigError, LoadedConfig, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import LoadedConfig, resolve_secrets
 from sindri.schemas.model import Secret, SecretSource
 from sindri.schemas.secret_values import DOTENV_FILES, mountable_problem, read_dotenv, secret_file_path
 from sindri.schemas.vault import VaultProblem, check_vault, missing_settings

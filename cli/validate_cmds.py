@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sindri.schemas.errors import ConfigError
 from sindri.schemas.findings import Finding, Severity
-from sindri.schemas.loader import ConfigError, find_config, shown_path
+from sindri.schemas.loader import find_config, shown_path
 from sindri.schemas.validate import validate_text
 
 from .terminal import echo

@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from sindri.schemas.loader import LoadedConfig
-from sindri.schemas.model import canonical_provider
+from sindri.schemas.names import canonical_provider
 from sindri.schemas.plugins import plugin_providers
 
 from .base import Provider

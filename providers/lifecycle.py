@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from pydantic import Field
-from sindri.schemas.loader import ConfigError, LoadedConfig, load_config, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import LoadedConfig, load_config, resolve_secrets
 from sindri.schemas.model import SindriConfig
 
 from .base import Provider

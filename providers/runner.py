@@ -19,13 +19,15 @@ import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sindri.schemas.secret_values import MIN_MASKED_LENGTH
 
 from .errors import ProviderError, ToolFailedError, ToolNotFoundError, ToolTimeoutError
 from .toolpath import ToolRefusedError, absolute_entries, find_tool
-from .types import ProgressCallback
+
+if TYPE_CHECKING:  # types.py is pydantic's; the language server imports this module before pydantic
+    from .types import ProgressCallback
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .model import PROFILES
+from .names import PROFILES
 
 DATA_FOLDER = "catalog_data"
 """Folder of the YAML files inside the `sindri.schemas` package."""

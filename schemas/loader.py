@@ -14,8 +14,10 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
+from .errors import ConfigError
 from .findings import Severity
-from .model import Secret, SindriConfig, canonical_provider
+from .model import Secret, SindriConfig
+from .names import canonical_provider
 from .plugins import supported_providers
 from .secret_values import (
     DOTENV_FILES,
@@ -35,21 +37,6 @@ from .vault import VaultProblem, VaultReader, VaultSettings, resolve_vault_secre
 
 CONFIG_NAMES = ("sindri.yaml", "sindri.yml")
 MAX_LISTED_FINDINGS = 20
-
-
-class ConfigError(Exception):
-    """The configuration cannot be found, read, validated or completed (missing required secrets).
-
-    The message never contains a secret value: only names, paths and positions.
-    """
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message}\n  fix: {self.hint}" if self.hint else self.message
 
 
 @dataclass

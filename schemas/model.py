@@ -33,10 +33,17 @@ from pydantic import (
 )
 from pydantic import Strict as _Strict
 
-ALL_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank")
+from .names import (
+    ALL_PROVIDERS,
+    NAME_PATTERN,
+    PROVIDER_DESCRIPTIONS,
+    ProfileName,
+    ProviderName,
+    canonical_provider,
+)
+
 SIZE_PATTERN = r"^\d+(MB|GB)$"
 GPU_MEMORY_PATTERN = r"^\d+(GB|MB)$"
-NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
 SECRET_NAME_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 PERMISSIONS_PATTERN = r"^0[0-7]{3}$"
 PORT_MAPPING_PATTERN = r"^\d+:\d+$"
@@ -113,45 +120,6 @@ class StrictModel(SindriModel):
 
 
 # --- deployment ------------------------------------------------------------------------------------
-
-
-class ProviderName(StrEnum):
-    DOCKER = "docker"
-    DOCKER_COMPOSE = "docker-compose"
-    FLY = "fly"
-    DEVPOD = "devpod"
-    E2B = "e2b"
-    KUBERNETES = "kubernetes"
-    RUNPOD = "runpod"
-    NORTHFLANK = "northflank"
-
-
-SUPPORTED_PROVIDERS = (
-    "docker",
-    "docker-compose",
-    "fly",
-    "devpod",
-    "e2b",
-    "kubernetes",
-    "runpod",
-    "northflank",
-)
-UNSUPPORTED_PROVIDERS: tuple[str, ...] = ()
-PROVIDER_DESCRIPTIONS = {
-    "docker": "Local Docker Compose (the default).",
-    "docker-compose": "Alias of docker.",
-    "fly": "Fly.io machine with a persistent volume.",
-    "devpod": "DevPod workspace (aws, gcp, azure, digitalocean, kubernetes, ssh or docker backend).",
-    "e2b": "E2B cloud sandbox.",
-    "kubernetes": "A Deployment in the current kubectl context.",
-    "runpod": "RunPod GPU or CPU pod (REST API v2, RUNPOD_API_KEY).",
-    "northflank": "Northflank deployment service with a volume, paused and resumed through its API.",
-}
-
-
-def canonical_provider(name: str) -> str:
-    """`docker-compose` is an alias of `docker`; every other name is its own."""
-    return "docker" if name == "docker-compose" else name
 
 
 class Distro(StrEnum):
@@ -387,22 +355,6 @@ class Deployment(SindriModel):
 
 # --- extensions ------------------------------------------------------------------------------------
 
-
-class ProfileName(StrEnum):
-    MINIMAL = "minimal"
-    FULLSTACK = "fullstack"
-    ANTHROPIC_DEV = "anthropic-dev"
-    SYSTEMS = "systems"
-    ENTERPRISE = "enterprise"
-    DEVOPS = "devops"
-    MOBILE = "mobile"
-    VISIONFLOW_CORE = "visionflow-core"
-    VISIONFLOW_DATA_SCIENTIST = "visionflow-data-scientist"
-    VISIONFLOW_CREATIVE = "visionflow-creative"
-    VISIONFLOW_FULL = "visionflow-full"
-
-
-PROFILES = tuple(p.value for p in ProfileName)
 
 EXTENSIONS_ONE_OF: list[JsonValue] = [
     {"required": ["profile"], "not": {"required": ["active"]}},

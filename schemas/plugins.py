@@ -13,7 +13,7 @@ import functools
 import re
 from importlib.metadata import EntryPoint, entry_points
 
-from .model import NAME_PATTERN, SUPPORTED_PROVIDERS, ProviderName
+from .names import NAME_PATTERN, SUPPORTED_PROVIDERS, ProviderName
 
 GROUP = "sindri.providers"
 _BUILT_IN = frozenset(p.value for p in ProviderName)

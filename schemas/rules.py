@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import catalog, provider_rules
 from .file_checks import FileChecks
 from .findings import Finding, Fix, Range, TextEdit, make
-from .model import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
+from .names import ALL_PROVIDERS, SUPPORTED_PROVIDERS, UNSUPPORTED_PROVIDERS, canonical_provider
 from .plugins import supported_providers
 from .positioned import MappingNode, Node, PositionedDocument, SequenceNode, deref
 from .secret_values import MIN_MASKED_LENGTH, dotenv_values, secret_file_path

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .catalog import profiles
-from .model import NAME_PATTERN, PROFILES
+from .names import NAME_PATTERN, PROFILES
 
 STARTER_PROVIDERS = ("docker", "fly", "devpod", "e2b", "kubernetes", "runpod", "northflank")
 DEFAULT_NAME = "my-env"

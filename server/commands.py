@@ -19,30 +19,22 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from sindri.providers.errors import ProviderError
-from sindri.providers.lifecycle import Action, ActionResult, doctor, load, run_action
-from sindri.providers.types import DeployOptions
-from sindri.schemas.loader import ConfigError
-from sindri.schemas.validate import validate_text
+from sindri.schemas.errors import ConfigError
 
 from . import docs_links, prerequisites, progress
-from .payloads import (
-    Cancelled,
-    ConnectResult,
-    DoctorResult,
-    Failure,
-    LifecycleResult,
-    StatusNotification,
-    Untrusted,
-    ValidateResult,
-)
 from .progress import Progress
 from .scope import command_path, is_open_document
 from .server import SindriLanguageServer, source_path
+
+if TYPE_CHECKING:
+    from sindri.providers.lifecycle import Action, ActionResult
+
+    from .payloads import ConnectResult
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +49,8 @@ def _failure(
     ls: SindriLanguageServer, action: str, error: ProviderError | ConfigError, show: bool = True
 ) -> Json:
     """The error as the command's result, also shown to the user unless `show` is false."""
+    from .payloads import Failure
+
     if show:
         ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"sindri {action}: {error}"))
     hint = getattr(error, "hint", None)
@@ -77,6 +71,11 @@ async def lifecycle(
     An action the server runs by itself (`requested` false: the status read after a change) does not
     show its failure: the user asked for nothing, and already saw the error of what they asked for.
     """
+    from sindri.providers.lifecycle import run_action
+    from sindri.providers.types import DeployOptions
+
+    from .payloads import LifecycleResult
+
     try:
         path = command_path(ls, uri)
     except ConfigError as error:
@@ -111,6 +110,8 @@ async def lifecycle(
 
 def _remember_state(ls: SindriLanguageServer, uri: str, result: ActionResult) -> None:
     """Keep the newest known state for the code lens and tell the client (for its status bar)."""
+    from .payloads import StatusNotification
+
     state = {"deploy": "running", "start": "running", "stop": "stopped", "destroy": "not_deployed"}.get(
         result.action
     )
@@ -134,6 +135,8 @@ def _refresh_after(ls: SindriLanguageServer, uri: str, action: str) -> None:
 
 async def confirm_destroy(ls: SindriLanguageServer, path: Path) -> bool:
     """Ask before destroy, as the CLI does: a click on a lens must not delete a home volume unasked."""
+    from sindri.providers.lifecycle import load
+
     try:
         loaded = load(path, cwd=path.parent)
     except ConfigError:
@@ -166,6 +169,10 @@ def sindri_cli() -> list[str]:
 
 def connect_command(path: Path) -> ConnectResult:
     """What the client runs in a terminal: `sindri connect -c <file>` in the file's folder."""
+    from sindri.providers.lifecycle import load
+
+    from .payloads import ConnectResult
+
     loaded = load(path, cwd=path.parent)
     argv = [*sindri_cli(), "connect", "-c", str(path)]
     return ConnectResult(
@@ -193,6 +200,8 @@ def register(ls: SindriLanguageServer) -> None:
     def lifecycle_command(action: Action) -> Callable[..., Awaitable[Json]]:
         async def handler(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
             """Arguments: the document URI, then optionally {"force", "yes", "progressToken"}."""
+            from .payloads import Cancelled, Untrusted
+
             if not ls.trusted:
                 return Untrusted(action=action).to_json()
             flags = _flags(options)
@@ -213,6 +222,8 @@ def register(ls: SindriLanguageServer) -> None:
 
     @ls.command("sindri.connect")
     def connect(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
+        from .payloads import Untrusted
+
         if not ls.trusted:
             return Untrusted(action="connect").to_json()
         try:
@@ -222,6 +233,10 @@ def register(ls: SindriLanguageServer) -> None:
 
     @ls.command("sindri.validate")
     def validate(ls: SindriLanguageServer, uri: str) -> Json:
+        from sindri.schemas.validate import validate_text
+
+        from .payloads import ValidateResult
+
         try:
             if not is_open_document(ls, uri):  # an open one may be unsaved: its text is checked
                 command_path(ls, uri)
@@ -234,6 +249,10 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.command("sindri.doctor")
     async def run_doctor(ls: SindriLanguageServer, uri: str, *options: Any) -> Json:
         """Arguments: the document URI (then options, accepted like the lifecycle commands')."""
+        from sindri.providers.lifecycle import doctor
+
+        from .payloads import DoctorResult, Untrusted
+
         if not ls.trusted:
             return Untrusted(action="doctor").to_json()
         try:

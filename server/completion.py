@@ -13,7 +13,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from sindri.schemas import catalog, schema_nav
 from sindri.schemas.findings import Range
-from sindri.schemas.model import PROVIDER_DESCRIPTIONS, UNSUPPORTED_PROVIDERS
+from sindri.schemas.names import PROVIDER_DESCRIPTIONS, UNSUPPORTED_PROVIDERS
 
 from .convert import Positions
 from .cursor import Cursor, cursor_at

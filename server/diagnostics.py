@@ -18,14 +18,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
-from sindri.schemas.validate import ValidationResult, validate_text
 
 from . import prerequisites
 from .convert import Positions
 from .server import SindriLanguageServer, is_sindri_uri, keep_until_done, source_path
+
+if TYPE_CHECKING:
+    from sindri.schemas.validate import ValidationResult
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ def schedule(ls: SindriLanguageServer, uri: str) -> None:
 
 
 async def _validate_until_current(ls: SindriLanguageServer, uri: str) -> None:
+    from sindri.schemas.validate import validate_text
+
     loop = asyncio.get_running_loop()
     while (state := ls.documents.get(uri)) is not None:
         doc = ls.workspace.get_text_document(uri)

@@ -8,15 +8,16 @@ provider from each file (in scope only, `scope.py`); the state is the last one t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sindri.providers.lifecycle import load
-from sindri.schemas.loader import ConfigError
+from sindri.schemas.errors import ConfigError
 from sindri.schemas.starter import DEFAULT_NAME, starter
 
-from .payloads import Environment, Failure, NewConfigResult
 from .scope import command_path
 from .server import SindriLanguageServer
+
+if TYPE_CHECKING:
+    from .payloads import Environment
 
 MAX_URIS = 1000
 """At most this many files per call: each is read and validated."""
@@ -24,6 +25,10 @@ MAX_URIS = 1000
 
 def environment(ls: SindriLanguageServer, uri: str) -> Environment:
     """Name and provider from the file as saved, or why they could not be read."""
+    from sindri.providers.lifecycle import load
+
+    from .payloads import Environment
+
     state = ls.last_states.get(uri)
     try:
         path = command_path(ls, uri)
@@ -44,6 +49,8 @@ def register(ls: SindriLanguageServer) -> None:
     @ls.command("sindri.newConfig")
     def new_config(ls: SindriLanguageServer, *options: Any) -> dict[str, Any]:
         """Argument: {"provider": P, "name"?: N, "profile"?: X}."""
+        from .payloads import Failure, NewConfigResult
+
         raw = options[0] if options and isinstance(options[0], dict) else {}
         try:
             text = starter(

@@ -7,7 +7,7 @@ import re
 from lsprotocol import types as lsp
 from sindri.schemas import catalog, schema_nav
 from sindri.schemas.findings import Range
-from sindri.schemas.model import PROVIDER_DESCRIPTIONS
+from sindri.schemas.names import PROVIDER_DESCRIPTIONS
 from sindri.schemas.plugins import plugin_description, plugin_providers
 
 from .completion import EXTENSION_LISTS

@@ -12,17 +12,15 @@ import dataclasses
 import logging
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sindri.providers.factory import create_provider
-from sindri.providers.prereqs import check_prerequisites
-from sindri.providers.runner import Runner
-from sindri.providers.types import Prerequisite
 from sindri.schemas.findings import Finding, Position, Range, Severity
-from sindri.schemas.loader import LoadedConfig
-from sindri.schemas.model import SindriConfig
 from sindri.schemas.plugins import supported_providers
 
 from .server import SindriLanguageServer, keep_until_done, source_path
+
+if TYPE_CHECKING:
+    from sindri.providers.types import Prerequisite
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +103,12 @@ def forget(ls: SindriLanguageServer, uri: str) -> None:
 
 
 async def _update(ls: SindriLanguageServer, uri: str, refresh: bool) -> None:
+    from sindri.providers.factory import create_provider
+    from sindri.providers.prereqs import check_prerequisites
+    from sindri.providers.runner import Runner
+    from sindri.schemas.loader import LoadedConfig
+    from sindri.schemas.model import SindriConfig
+
     from .diagnostics import publish, settled, validated
 
     with contextlib.suppress(TimeoutError):  # a client that never says `initialized`: use defaults

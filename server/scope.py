@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from pygls.uris import to_fs_path
-from sindri.schemas.loader import ConfigError
+from sindri.schemas.errors import ConfigError
 
 from .server import SindriLanguageServer, is_sindri_uri, uri_path
 

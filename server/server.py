@@ -1,4 +1,11 @@
-"""The Sindri language server: state shared by the feature modules, and the server factory."""
+"""The Sindri language server: state shared by the feature modules, and the server factory.
+
+The server answers `initialize` before it loads the engine's heavy half (pydantic, the model, the
+validation rules, the providers), which took a third of its start (bench/lsp.py, issue 9): the feature
+modules import those inside the functions that use them, and `initialization.py` loads them right
+after `initialize`. At the top of a server module only light engine modules are imported (findings,
+names, errors, the schema, the catalogue); tests/lsp/test_startup_imports.py holds that.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +16,20 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from sindri.schemas.errors import ConfigError
 from sindri.schemas.findings import Finding
-from sindri.schemas.loader import ConfigError
-from sindri.schemas.positioned import PositionedDocument
-from sindri.schemas.validate import ValidationResult
 
 from .documents import LspDocumentsProtocol
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from sindri.schemas.positioned import PositionedDocument
+    from sindri.schemas.validate import ValidationResult
 
 log = logging.getLogger(__name__)
 

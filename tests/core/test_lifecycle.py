@@ -13,7 +13,7 @@ from sindri.providers.factory import provider_class
 from sindri.providers.lifecycle import PrerequisitesError, doctor, load, run_action
 from sindri.providers.lock import environment_lock, lock_path
 from sindri.providers.types import DeploymentState, DeployOptions
-from sindri.schemas.loader import ConfigError
+from sindri.schemas.errors import ConfigError
 
 from .conftest import SECRET
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sindri.schemas.loader import ConfigError, find_config, load_config, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import find_config, load_config, resolve_secrets
 
 from .conftest import CONFIG, SECRET
 

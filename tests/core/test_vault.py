@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from sindri.providers.lifecycle import redacted_values
-from sindri.schemas.loader import ConfigError, LoadedConfig, load_config, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import LoadedConfig, load_config, resolve_secrets
 from sindri.schemas.vault import VaultProblem, check_vault
 from support import STANDINS
 

@@ -9,7 +9,8 @@ from sindri.providers.devpod import DevpodProvider
 from sindri.providers.errors import ProviderError
 from sindri.providers.lifecycle import redacted_values
 from sindri.providers.runner import Runner
-from sindri.schemas.loader import ConfigError, LoadedConfig, resolve_secrets
+from sindri.schemas.errors import ConfigError
+from sindri.schemas.loader import LoadedConfig, resolve_secrets
 from sindri.schemas.model import SindriConfig
 
 

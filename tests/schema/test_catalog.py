@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sindri.schemas import catalog
 from sindri.schemas.generate import json_schema
-from sindri.schemas.model import PROFILES
+from sindri.schemas.names import PROFILES
 
 
 def test_extensions_carry_category_and_description() -> None:

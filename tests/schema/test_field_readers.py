@@ -30,7 +30,8 @@ from sindri.providers.lifecycle import run_action
 from sindri.providers.runner import Runner
 from sindri.providers.types import DeployOptions
 from sindri.schemas.loader import LoadedConfig
-from sindri.schemas.model import ALL_PROVIDERS, SindriConfig, SindriModel
+from sindri.schemas.model import SindriConfig, SindriModel
+from sindri.schemas.names import ALL_PROVIDERS
 from sindri.schemas.rules import schema_at
 from sindri.schemas.validate import schema
 from support import docker_engine_up, need, source_repo

@@ -14,7 +14,8 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 from sindri.schemas import generate
-from sindri.schemas.model import ALL_PROVIDERS, SindriConfig
+from sindri.schemas.model import SindriConfig
+from sindri.schemas.names import ALL_PROVIDERS
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKED_IN = REPO / "schemas" / "sindri.schema.json"
