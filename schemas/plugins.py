@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from .names import NAME_PATTERN, SUPPORTED_PROVIDERS, ProviderName
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "sindri.providers"
 _BUILT_IN = frozenset(p.value for p in ProviderName)
@@ -22,6 +25,8 @@ _BUILT_IN = frozenset(p.value for p in ProviderName)
 @functools.cache
 def plugin_providers() -> dict[str, EntryPoint]:
     """Installed plugin providers by name (the first distribution declaring a name wins)."""
+    from importlib.metadata import entry_points  # ~10 ms: not before the language server's `initialize`
+
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=GROUP):
         if ep.name in _BUILT_IN or ep.name in found or not re.fullmatch(NAME_PATTERN, ep.name):

@@ -1,10 +1,9 @@
 """The Sindri language server: state shared by the feature modules, and the server factory.
 
 The server answers `initialize` before it loads the engine's heavy half (pydantic, the model, the
-validation rules, the providers), which took a third of its start (bench/lsp.py, issue 9): the feature
-modules import those inside the functions that use them, and `initialization.py` loads them right
-after `initialize`. At the top of a server module only light engine modules are imported (findings,
-names, errors, the schema, the catalogue); tests/lsp/test_startup_imports.py holds that.
+validation rules, the providers): feature modules import those inside the functions that use them, and
+`engine.py` loads them right after. At the top of a server module only light engine modules are
+imported: findings, names, errors, plugins, the schema, the catalogue, the YAML tree.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import logging
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +22,7 @@ from pygls.uris import to_fs_path
 from sindri.schemas.errors import ConfigError
 from sindri.schemas.findings import Finding
 
+from . import VERSION
 from .documents import LspDocumentsProtocol
 from .settings import Settings
 
@@ -34,13 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DOCUMENT_PATTERNS = ("**/sindri.yaml", "**/sindri.yml", "**/*.sindri.yaml")
-
-
-def _version() -> str:
-    try:
-        return version("sindri-editor")
-    except PackageNotFoundError:
-        return "0"
 
 
 @dataclass
@@ -62,7 +54,7 @@ class SindriLanguageServer(LanguageServer):
     """pygls server plus the per-document state the features share."""
 
     def __init__(self) -> None:
-        super().__init__("sindri-lsp", _version(), protocol_cls=LspDocumentsProtocol)
+        super().__init__("sindri-lsp", VERSION, protocol_cls=LspDocumentsProtocol)
         self.settings = Settings()
         self.configured = asyncio.Event()
         """Set once the client's settings were asked for (prerequisite checks wait for them)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from test_framing import frame, hover_session, parse_frames
@@ -37,6 +38,8 @@ def test_initialize_is_answered_before_the_engine_loads_and_the_engine_loads_aft
     loaded = next(n for n, line in enumerate(lines) if "engine loaded in" in line)
     for module in HEAVY:
         assert replied < imported_at(lines, module) < loaded, module
-    # ...and the features that need it work: the hover reads the model's descriptions.
     replies = {f["id"]: f for f in parse_frames(server.stdout) if "id" in f and "method" not in f}
+    # The version it names without reading package metadata is the installed distribution's.
+    assert replies[1]["result"]["serverInfo"]["version"] == version("sindri-editor")
+    # ...and the features that need the engine work: the hover reads the model's descriptions.
     assert "provider" in replies[2]["result"]["contents"]["value"]
