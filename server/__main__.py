@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     try:
         with cached_attrs_code(cache_file()):
+            from . import engine
             from .lifetime import end_within_grace
             from .server import create_server
     finally:
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signum, exit_on_signal)
     python = sys.version.split()[0]
     logging.getLogger("sindri.server").info("sindri-lsp %s on Python %s", server.version, python)
+    engine.load_while_idle(sys.stdin.buffer)  # the client is usually still starting
     server.start_io()
     # A validation may still be running on its worker thread (seconds for a large document); nothing
     # waits for its result, and the interpreter would wait for the thread before ending the process.

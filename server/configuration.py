@@ -36,6 +36,13 @@ async def pull(ls: SindriLanguageServer) -> None:
 
 
 def register(ls: SindriLanguageServer) -> None:
+    @ls.feature(lsp.INITIALIZED)
+    async def initialized(ls: SindriLanguageServer, params: lsp.InitializedParams) -> None:
+        try:
+            await pull(ls)
+        finally:
+            ls.configured.set()
+
     @ls.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def changed(ls: SindriLanguageServer, params: lsp.DidChangeConfigurationParams) -> None:
         await pull(ls)

@@ -1,5 +1,5 @@
-"""The handshake: what the client tells the server at `initialize` (whether the workspace is trusted,
-whether it renders `$(icon)` syntax in code lens titles), and what follows `initialized`.
+"""What the client tells the server at `initialize`: whether the workspace is trusted, and whether it
+renders `$(icon)` syntax in code lens titles. Once answered, the server loads its engine (`engine.py`).
 
 `initializationOptions`: `{"trusted": bool, "codicons": bool}`, both optional. A client that does not
 send `trusted` (Neovim, Helix, ...) gets the trusted behaviour it always had; VS Code sends false for a
@@ -13,7 +13,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from . import configuration, engine
+from . import engine
 from .server import SindriLanguageServer
 
 CODICON_CLIENTS = frozenset(
@@ -35,12 +35,5 @@ def register(ls: SindriLanguageServer) -> None:
     def initialize(ls: SindriLanguageServer, params: lsp.InitializeParams) -> None:
         client = params.client_info.name if params.client_info else None
         apply(ls, params.initialization_options, client)
-
-    @ls.feature(lsp.INITIALIZED)
-    async def initialized(ls: SindriLanguageServer, params: lsp.InitializedParams) -> None:
-        # The engine loads while the client answers the settings request (pull sends it, then waits).
+        # Runs once this answer is written (pygls writes it when this returns), while the client reads it.
         asyncio.get_running_loop().call_soon(engine.load)
-        try:
-            await configuration.pull(ls)
-        finally:
-            ls.configured.set()
