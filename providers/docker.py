@@ -28,6 +28,7 @@ from typing import Any
 from sindri.schemas.model import DockerProvider as DockerSettings
 from sindri.schemas.model import SindriConfig
 
+from . import facts_cache
 from .base import Provider
 from .errors import (
     AlreadyDeployedError,
@@ -76,6 +77,8 @@ QUICK = 30.0
 """Timeout of a docker call that only reads or changes engine metadata."""
 DOCKER_SOCKET = "/var/run/docker.sock"
 ENGINE_TTL = TTL_SECONDS
+ENGINE_FACTS = "docker-engine"
+"""The `facts_cache` entry of the engine's facts."""
 ENGINE_VARIABLES = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY")
 """What, besides the docker binary, decides which engine `docker` talks to."""
 
@@ -261,8 +264,43 @@ class EngineInfo:
             error=error or ("; ".join(errors) if errors else None),
         )
 
+    def facts(self) -> dict[str, Any]:
+        """As JSON, for `facts_cache` (a reachable engine's: no error)."""
+        return {
+            "client_version": self.client_version,
+            "server_version": self.server_version,
+            "ncpu": self.ncpu,
+            "runtimes": sorted(self.runtimes),
+            "compose_plugin": self.compose_plugin,
+        }
 
-_engines: dict[tuple[str, ...], tuple[float, EngineInfo]] = {}
+    @classmethod
+    def from_facts(cls, facts: dict[str, Any]) -> EngineInfo | None:
+        """`facts()` read back; None for anything else (a cache file edited by hand)."""
+        try:
+            info = cls(
+                client_version=facts["client_version"],
+                server_version=facts["server_version"],
+                ncpu=int(facts["ncpu"]),
+                runtimes=frozenset(str(r) for r in facts["runtimes"]),
+                compose_plugin=facts["compose_plugin"],
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return info if isinstance(info.server_version, str) else None
+
+
+def engine_key(docker: str, env: Mapping[str, str]) -> list[str]:
+    """What decides which engine `docker` talks to: its path, the engine variables, and the time its
+    config file (which holds the current context, `docker context use`) last changed."""
+    config = Path(env.get("DOCKER_CONFIG") or Path(env.get("HOME") or Path.home(), ".docker"), "config.json")
+    try:
+        changed = str(config.stat().st_mtime_ns)
+    except OSError:
+        changed = ""
+    return [docker, *(env.get(name, "") for name in ENGINE_VARIABLES), changed]
+
+
 """Reachable engines' facts, with when they were read (DockerProvider._engine)."""
 
 
@@ -561,22 +599,23 @@ class DockerProvider(Provider):
             )
         return result
 
-    async def _engine(self, *, refresh: bool = False) -> EngineInfo:
+    async def _engine(self) -> EngineInfo:
         """Client, engine and Compose facts from one `docker info` call.
 
         A reachable engine's facts are kept for ENGINE_TTL (as long as a prerequisite check is), per
-        docker binary and the variables that choose the engine: `docker info` is the slowest docker
-        call (~50 ms), and the editor's Deploy comes seconds after the check that ran it. The check
-        itself always asks again (`refresh`).
+        `engine_key`, in the user's cache folder (`facts_cache`): `docker info` is the slowest docker
+        call (~50 ms), the editor's Deploy comes seconds after the check that ran it, and a `sindri`
+        command often comes seconds after another. Doctor and a check asked for again do not use them
+        (`facts_cache.asking_now`).
         """
-        if self._engine_info is not None and not refresh:
+        if self._engine_info is not None:
             return self._engine_info
-        env = self.runner.base_env
-        key = (self.runner.which("docker") or "", *(env.get(name, "") for name in ENGINE_VARIABLES))
-        known = _engines.get(key)
-        if not refresh and known is not None and time.monotonic() - known[0] < ENGINE_TTL:
-            self._engine_info = known[1]
-            return known[1]
+        key = engine_key(self.runner.which("docker") or "", self.runner.base_env)
+        known = facts_cache.load(ENGINE_FACTS, key, ENGINE_TTL)
+        cached = EngineInfo.from_facts(known) if known is not None else None
+        if cached is not None:
+            self._engine_info = cached
+            return cached
         result = await self.runner.run(
             ["docker", "info", "--format", "{{json .}}"],
             timeout=self.quick_timeout,
@@ -587,9 +626,9 @@ class DockerProvider(Provider):
         error = None if result.ok else (self.runner.tail(result) or f"exit code {result.returncode}")
         self._engine_info = EngineInfo.parse(result.stdout, error)
         if self._engine_info.server_version is not None:
-            _engines[key] = (time.monotonic(), self._engine_info)
+            facts_cache.store(ENGINE_FACTS, key, self._engine_info.facts())
         else:
-            _engines.pop(key, None)
+            facts_cache.forget(ENGINE_FACTS)
         return self._engine_info
 
     async def _require_engine(self) -> EngineInfo:
@@ -676,7 +715,7 @@ class DockerProvider(Provider):
                 )
             )
             return status
-        info = await self._engine(refresh=True)
+        info = await self._engine()
         status.available.append(
             Prerequisite(name="docker", description="Docker CLI", kind="tool", version=info.client_version)
         )

@@ -172,7 +172,7 @@ async def _call(
 ) -> ActionResult:
     action = result.action
     if action == "doctor":
-        result.prerequisites = [await check_prerequisites(provider)]
+        result.prerequisites = [await check_prerequisites(provider, ttl=0)]  # the user asks: now
         return result
     if action in CHECKS_PREREQUISITES:
         provider.progress(f"Checking {provider.name} prerequisites...")
@@ -267,7 +267,7 @@ async def _doctor_one(name: str, loaded: LoadedConfig, runner: Runner) -> Prereq
     except ProviderError as error:
         item = Prerequisite(name=name, description=error.message, install_hint=error.hint, kind="tool")
         return PrerequisiteStatus(provider=name, missing=[item])
-    return await check_prerequisites(provider)
+    return await check_prerequisites(provider, ttl=0)
 
 
 def _doctor_config(config_path: Path | None, cwd: Path) -> LoadedConfig:

@@ -8,10 +8,12 @@ spawns several processes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Sequence
 
+from . import facts_cache
 from .base import Provider
 from .types import PrerequisiteStatus
 
@@ -34,18 +36,19 @@ def _key(provider: Provider) -> _Key:
 
 
 async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -> PrerequisiteStatus:
-    """The provider's prerequisites, from the cache when a check younger than `ttl` exists.
+    """The provider's prerequisites, from the cache when a check younger than `ttl` exists; with `ttl`
+    0 the tools are asked now, also for facts other checks keep (`facts_cache`).
 
-    Concurrent callers share one check. A caller that is cancelled does not cancel the shared check
-    (other callers may wait on it); `asyncio.run` cancels it at shutdown, and the runner's timeouts
-    bound it meanwhile. Failed checks are not cached.
+        Concurrent callers share one check. A caller that is cancelled does not cancel the shared check
+        (other callers may wait on it); `asyncio.run` cancels it at shutdown, and the runner's timeouts
+        bound it meanwhile. Failed checks are not cached.
     """
     key = _key(provider)
     loop = asyncio.get_running_loop()
     cached = _cache.get(key)
     if cached is None or not _usable(cached, loop, ttl):
         _evict_expired(ttl)
-        cached = (time.monotonic(), loop.create_task(_check(provider)))
+        cached = (time.monotonic(), loop.create_task(_check(provider, fresh=ttl <= 0)))
         _cache[key] = cached
     task = cached[1]
     try:
@@ -56,10 +59,12 @@ async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -
         raise
 
 
-async def _check(provider: Provider) -> PrerequisiteStatus:
-    """The provider's own check, with each tool that was found only through a relative path (and not
-    run) said so: "not installed, install it" would send the user the wrong way."""
-    status = await provider.check_prerequisites()
+async def _check(provider: Provider, *, fresh: bool) -> PrerequisiteStatus:
+    """The provider's own check (`fresh`: from no kept facts), with each tool that was found only
+    through a relative path (and not run) said so: "not installed, install it" would send the user the
+    wrong way."""
+    with facts_cache.asking_now() if fresh else contextlib.nullcontext():
+        status = await provider.check_prerequisites()
     refused = provider.runner.refused
     for item in status.missing:
         refusal = refused.get(item.name) if item.kind == "tool" else None

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from sindri.providers.facts_cache import cache_folder
+
 log = logging.getLogger(__name__)
 
 UNSTABLE_SCRIPTS = 2
@@ -30,13 +32,10 @@ _Key = tuple[str, str]
 
 
 def cache_file() -> Path | None:
-    """$XDG_CACHE_HOME/sindri (else ~/.cache/sindri), one file per Python bytecode format; None when
-    no absolute cache folder is known."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
+    """In sindri's cache folder, one file per Python bytecode format; None when there is no folder."""
+    folder = cache_folder()
     tag = f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
-    return Path(base, "sindri", f"attrs-code-{tag}.marshal")
+    return folder / f"attrs-code-{tag}.marshal" if folder else None
 
 
 @contextlib.contextmanager
