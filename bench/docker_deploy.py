@@ -5,6 +5,8 @@ running: `sindri deploy` (a process per deploy), the editor's Deploy (`sindri.de
 running `sindri-lsp`, as the VS Code lens does) and a bare `docker compose up -d`. The runs rotate so
 that drift in the engine affects all alike. Prints the medians and the ratios. Targets: the language
 server <= 1.15x compose (it has no start-up cost per command); the CLI at most 0.3 s over compose.
+Each `sindri deploy` comes seconds after the previous command, so it finds the engine's facts that
+command kept (`providers/facts_cache.py`); the first command after 30 s asks `docker info` (~50 ms).
 Usage: .venv/bin/python bench/docker_deploy.py [ROUNDS]
 """
 
