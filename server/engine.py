@@ -76,4 +76,11 @@ def load_while_idle(stdin: BinaryIO) -> None:
     cannot be polled (Windows), the engine loads after `initialize` only."""
     if os.name != "posix":
         return
-    load(stop=lambda: bool(select.select([stdin], [], [], 0)[0]))
+
+    def waiting() -> bool:
+        try:
+            return bool(select.select([stdin], [], [], 0)[0])
+        except (OSError, ValueError):  # not a pollable file (closed, a regular file): serve at once
+            return True
+
+    load(stop=waiting)

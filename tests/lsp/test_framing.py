@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,16 @@ def test_stdout_is_only_frames_and_exit_is_clean(tmp_path: Path) -> None:
     assert hover["range"] == {"start": {"line": 3, "character": 2}, "end": {"line": 3, "character": 10}}
     assert replies[3]["result"] is None
     assert b"Traceback" not in server.stderr
+
+
+def test_a_closed_standard_input_is_named_not_a_traceback() -> None:
+    server = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "sindri-lsp")],
+        preexec_fn=lambda: os.close(0),  # started with no standard input at all
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert server.returncode == 2
+    assert "standard input and output must be open" in server.stderr
+    assert "Traceback" not in server.stderr
