@@ -889,15 +889,17 @@ class DockerProvider(Provider):
             # A missing engine or Compose is the error to report, not the queries' failures it causes.
             info = await self._require_engine()
             compose = await self._compose(info)
+            source = self._source()
+            include_name = compose == ["docker", "compose"]
+            image = source.image_tag(None) if source else None
+            spec = self._spec(info, include_name=include_name, image=image)
+            text = self.render_compose(spec)  # while the queries run; written once they allow it
             (ours, foreign), project_networks = await asyncio.gather(owners, networks)
         except BaseException:
             for task in (owners, networks):
                 task.cancel()
             await asyncio.gather(owners, networks, return_exceptions=True)
             raise
-        source = self._source()
-        include_name = compose == ["docker", "compose"]
-        spec = self._spec(info, include_name=include_name, image=source.image_tag(None) if source else None)
         name = self.config.name
         other = self._other_config(ours) if ours else None
         if other and not options.force:
@@ -927,7 +929,8 @@ class DockerProvider(Provider):
                 else await self._built_image(source, options.force)
             )
             spec = self._spec(info, include_name=include_name, image=image)
-        self.files.write(self.compose_file, self.render_compose(spec))
+            text = self.render_compose(spec)
+        self.files.write(self.compose_file, text)
         result = DeployResult(
             success=True,
             name=name,
