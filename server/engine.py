@@ -80,7 +80,7 @@ def load_while_idle(stdin: BinaryIO) -> None:
     def waiting() -> bool:
         try:
             return bool(select.select([stdin], [], [], 0)[0])
-        except (OSError, ValueError):  # not a pollable file (closed, a regular file): serve at once
+        except (OSError, ValueError):  # a file select() cannot poll (closed, out of its range): serve at once
             return True
 
     load(stop=waiting)
