@@ -301,9 +301,6 @@ def engine_key(docker: str, env: Mapping[str, str]) -> list[str]:
     return [docker, *(env.get(name, "") for name in ENGINE_VARIABLES), changed]
 
 
-"""Reachable engines' facts, with when they were read (DockerProvider._engine)."""
-
-
 @dataclass(frozen=True)
 class DindChoice:
     mode: str

@@ -51,27 +51,33 @@ def load(name: str, key: list[str], ttl: float) -> dict[str, Any] | None:
         return None
     if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("facts"), dict):
         return None
-    age = time.time() - stored.get("time", 0) if isinstance(stored.get("time"), int | float) else ttl
-    return stored["facts"] if 0 <= age < ttl else None
+    stamp = stored.get("time")
+    fresh = isinstance(stamp, int | float) and 0 <= time.time() - stamp < ttl
+    return stored["facts"] if fresh else None
 
 
 def store(name: str, key: list[str], facts: dict[str, Any]) -> None:
     """Keep `facts` under `name` for `key`; a folder that cannot be written keeps nothing."""
     folder = cache_folder()
-    if folder is None:
-        return
-    text = json.dumps({"key": key, "time": time.time(), "facts": facts})
-    with contextlib.suppress(OSError):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = folder / f".{name}.{os.getpid()}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            with open(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, folder / f"{name}.json")
-        except BaseException:
-            os.unlink(temporary)
-            raise
+    if folder is not None:
+        text = json.dumps({"key": key, "time": time.time(), "facts": facts})
+        with contextlib.suppress(OSError):
+            write_private(folder / f"{name}.json", text.encode())
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner reads, whole: into a new file (never through a link), renamed over
+    the old one, so a reader never sees half of it. Raises OSError."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with open(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def forget(name: str) -> None:

@@ -39,9 +39,9 @@ async def check_prerequisites(provider: Provider, *, ttl: float = TTL_SECONDS) -
     """The provider's prerequisites, from the cache when a check younger than `ttl` exists; with `ttl`
     0 the tools are asked now, also for facts other checks keep (`facts_cache`).
 
-        Concurrent callers share one check. A caller that is cancelled does not cancel the shared check
-        (other callers may wait on it); `asyncio.run` cancels it at shutdown, and the runner's timeouts
-        bound it meanwhile. Failed checks are not cached.
+    Concurrent callers share one check. A caller that is cancelled does not cancel the shared check
+    (other callers may wait on it); `asyncio.run` cancels it at shutdown, and the runner's timeouts
+    bound it meanwhile. Failed checks are not cached.
     """
     key = _key(provider)
     loop = asyncio.get_running_loop()

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from sindri.providers.facts_cache import cache_folder
+from sindri.providers.facts_cache import cache_folder, write_private
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +92,8 @@ def _load(path: Path) -> dict[_Key, CodeType]:
 
 
 def _save(path: Path, codes: dict[_Key, CodeType]) -> None:
-    """Written whole to a new file, then renamed over the old one: a reader never sees half a file."""
+    """Written whole (`write_private`): a reader never sees half a file."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            with open(fd, "wb") as handle:
-                marshal.dump(codes, handle)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_private(path, marshal.dumps(codes))
     except OSError as exc:  # a read-only home: the next start compiles again
         log.info("cannot save the startup cache %s: %s", path, exc)
